@@ -1,0 +1,371 @@
+"""The condition language: tokenizer, parser, type checker, evaluator.
+
+Conditions come from story files, so they are parsed here and never handed
+to Python's `eval`. Columns are 1-based and count from the start of the
+expression text, so callers can point at the exact character.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping, Optional, Union
+
+from engine.errors import EngineError
+
+MAX_LENGTH = 1000  # characters in one condition
+MAX_DEPTH = 50  # nesting of parentheses and operators
+MAX_INT = 10**15  # literals beyond this are surely a typo
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<seen>seen\s*\(\s*(?P<scene>[a-z0-9]+(?:-[a-z0-9]+)*)\s*\))
+  | (?P<num>[0-9]+)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>==|!=|<=|>=|<|>|\+|-|\(|\))
+    """,
+    re.VERBOSE,
+)
+_KEYWORDS = {"and", "or", "not", "true", "false"}
+_COMPARE = {"==", "!=", "<", "<=", ">", ">="}
+
+
+class ExprError(EngineError):
+    """A problem inside one expression; `col` is 1-based within it."""
+
+    def __init__(self, kind: str, message: str, col: int, hint: str = ""):
+        super().__init__(message)
+        self.kind = kind
+        self.col = col
+        self.hint = hint
+
+
+# -- syntax tree -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Lit:
+    value: Union[int, bool]
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    name: str
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    scene: str
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class Unary:
+    op: str
+    operand: "Node"
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    op: str
+    left: "Node"
+    right: "Node"
+    col: int
+
+
+Node = Union[Lit, Var, Seen, Unary, Binary]
+
+
+# -- parsing ---------------------------------------------------------------
+
+
+def _tokens(source: str) -> list[tuple[str, str, int]]:
+    out, i = [], 0
+    while i < len(source):
+        m = _TOKEN.match(source, i)
+        if not m:
+            ch = source[i]
+            hint = "write `and` / `or` / `not`" if ch in "&|!" else "conditions use names, integers, comparisons, and/or/not, and seen(scene-id)"
+            if source.startswith("seen", i):
+                hint = "seen() takes one scene id, like seen(london)"
+            raise ExprError("syntax", f"unexpected character {ch!r}", i + 1, hint)
+        kind = m.lastgroup if m.lastgroup != "scene" else "seen"
+        if kind == "seen":
+            out.append(("seen", m.group("scene"), i + 1))
+        elif kind == "name" and m.group() in _KEYWORDS:
+            out.append(("kw", m.group(), i + 1))
+        elif kind != "space":
+            out.append((kind, m.group(), i + 1))
+        i = m.end()
+    out.append(("end", "", len(source) + 1))
+    return out
+
+
+class _Parser:
+    """Precedence climbing: or < and < not < comparison < + - < unary minus."""
+
+    def __init__(self, source: str):
+        self.toks = _tokens(source)
+        self.i = 0
+        self.depth = 0
+
+    def peek(self) -> tuple[str, str, int]:
+        return self.toks[self.i]
+
+    def take(self) -> tuple[str, str, int]:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def deeper(self, col: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError("syntax", f"condition nested more than {MAX_DEPTH} deep", col)
+
+    def parse(self) -> Node:
+        node = self.or_()
+        kind, text, col = self.peek()
+        if kind != "end":
+            hint = "join conditions with `and` or `or`" if kind in ("name", "num", "seen", "kw") else ""
+            raise ExprError("syntax", f"unexpected {text!r} after a complete condition", col, hint)
+        return node
+
+    def binary(self, ops: set[str], sub: Callable[[], Node]) -> Node:
+        left = sub()
+        while self.peek()[1] in ops and self.peek()[0] in ("kw", "op"):
+            _, op, col = self.take()
+            self.deeper(col)
+            left = Binary(op, left, sub(), col)
+        return left
+
+    def or_(self) -> Node:
+        return self.binary({"or"}, self.and_)
+
+    def and_(self) -> Node:
+        return self.binary({"and"}, self.not_)
+
+    def not_(self) -> Node:
+        kind, text, col = self.peek()
+        if kind == "kw" and text == "not":
+            self.take()
+            self.deeper(col)
+            return Unary("not", self.not_(), col)
+        return self.compare()
+
+    def compare(self) -> Node:
+        left = self.sum()
+        kind, op, col = self.peek()
+        if kind == "op" and op in _COMPARE:
+            self.take()
+            left = Binary(op, left, self.sum(), col)
+            if self.peek()[1] in _COMPARE:
+                raise ExprError("syntax", "comparisons cannot be chained", self.peek()[2], "write `a < b and b < c`")
+        return left
+
+    def sum(self) -> Node:
+        return self.binary({"+", "-"}, self.unary)
+
+    def unary(self) -> Node:
+        kind, text, col = self.peek()
+        if kind == "op" and text == "-":
+            self.take()
+            self.deeper(col)
+            return Unary("-", self.unary(), col)
+        return self.atom()
+
+    def atom(self) -> Node:
+        kind, text, col = self.take()
+        if kind == "num":
+            value = int(text) if len(text) <= 16 else MAX_INT + 1
+            if value > MAX_INT:
+                raise ExprError("syntax", f"number {text[:20]} is too large", col, f"use a number up to {MAX_INT}")
+            return Lit(value, col)
+        if kind == "kw" and text in ("true", "false"):
+            return Lit(text == "true", col)
+        if kind == "name":
+            if text == "seen":
+                raise ExprError("syntax", "seen() takes one scene id", col, "write seen(scene-id), like seen(london)")
+            return Var(text, col)
+        if kind == "seen":
+            return Seen(text, col)
+        if kind == "op" and text == "(":
+            self.deeper(col)
+            node = self.or_()
+            self.depth -= 1
+            if self.peek()[1] != ")":
+                raise ExprError("syntax", "missing ')'", self.peek()[2], f"close the '(' at column {col}")
+            self.take()
+            return node
+        if kind == "end":
+            raise ExprError("syntax", "condition ends too early", col, "finish the condition, e.g. `held_on >= 1`")
+        raise ExprError("syntax", f"unexpected {text!r}", col)
+
+
+def parse(source: str) -> Node:
+    """Parse a condition; raise ExprError with the column of the fault."""
+    if not isinstance(source, str) or not source.strip():
+        raise ExprError("syntax", "empty condition", 1, "write a condition, e.g. `held_on >= 1`")
+    if len(source) > MAX_LENGTH:
+        raise ExprError("syntax", f"condition longer than {MAX_LENGTH} characters", MAX_LENGTH)
+    return _Parser(source).parse()
+
+
+# -- types -----------------------------------------------------------------
+
+
+def _type_name(t: str) -> str:
+    return "a boolean" if t == "bool" else "an integer"
+
+
+def typecheck(node: Node, types: Mapping[str, str]) -> str:
+    """Return 'int' or 'bool'; raise ExprError for unknown names and type mismatches."""
+    if isinstance(node, Lit):
+        return "bool" if isinstance(node.value, bool) else "int"
+    if isinstance(node, Seen):
+        return "bool"
+    if isinstance(node, Var):
+        if node.name not in types:
+            import difflib
+
+            near = difflib.get_close_matches(node.name, list(types), n=1)
+            hint = f"did you mean '{near[0]}'?" if near else f"declare it under `variables:` in story.yaml, e.g. `{node.name}: 0`"
+            raise ExprError("unknown-variable", f"unknown variable '{node.name}'", node.col, hint)
+        return types[node.name]
+    if isinstance(node, Unary):
+        inner = typecheck(node.operand, types)
+        want = "bool" if node.op == "not" else "int"
+        if inner != want:
+            raise ExprError("type", f"'{node.op}' needs {_type_name(want)}, not {_type_name(inner)}", node.col)
+        return want
+    left, right = typecheck(node.left, types), typecheck(node.right, types)
+    if node.op in ("and", "or"):
+        for side, t in ((node.left, left), (node.right, right)):
+            if t != "bool":
+                raise ExprError("type", f"'{node.op}' needs booleans, not {_type_name(t)}", node.col,
+                                "compare the integer, e.g. `x > 0`")
+        return "bool"
+    if node.op in ("==", "!="):
+        if left != right:
+            raise ExprError("type", f"cannot compare {_type_name(left)} with {_type_name(right)}", node.col)
+        return "bool"
+    if left != "int" or right != "int":
+        raise ExprError("type", f"'{node.op}' needs integers, not {_type_name('bool')}", node.col,
+                        "booleans take ==, != and/or/not")
+    return "bool" if node.op in _COMPARE else "int"
+
+
+def compile_condition(source: str, types: Mapping[str, str]) -> Node:
+    """Parse and type-check a condition that must be boolean."""
+    node = parse(source)
+    if typecheck(node, types) != "bool":
+        raise ExprError("type", "a condition must be true or false, not an integer", 1,
+                        f"compare it, e.g. `{source.strip()} > 0`")
+    return node
+
+
+# -- evaluation ------------------------------------------------------------
+
+
+def evaluate(node: Node, env: Mapping[str, Union[int, bool]], seen: Iterable[str] = ()) -> Union[int, bool]:
+    """Evaluate a type-checked tree; `seen` holds the scene ids visited."""
+    if isinstance(node, Lit):
+        return node.value
+    if isinstance(node, Var):
+        return env[node.name]
+    if isinstance(node, Seen):
+        return node.scene in seen
+    if isinstance(node, Unary):
+        value = evaluate(node.operand, env, seen)
+        return (not value) if node.op == "not" else -value
+    op = node.op
+    if op == "and":
+        return bool(evaluate(node.left, env, seen)) and bool(evaluate(node.right, env, seen))
+    if op == "or":
+        return bool(evaluate(node.left, env, seen)) or bool(evaluate(node.right, env, seen))
+    a, b = evaluate(node.left, env, seen), evaluate(node.right, env, seen)
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+
+
+def holds(source: str, env: Mapping[str, Union[int, bool]], seen: Iterable[str] = ()) -> bool:
+    """Whether a condition is true now: what the runtime asks of every `if:`."""
+    return bool(evaluate(parse(source), env, seen))
+
+
+def names(node: Node) -> set[str]:
+    """The variables a tree reads."""
+    if isinstance(node, Var):
+        return {node.name}
+    if isinstance(node, Unary):
+        return names(node.operand)
+    if isinstance(node, Binary):
+        return names(node.left) | names(node.right)
+    return set()
+
+
+# -- satisfiability --------------------------------------------------------
+
+_MAX_CASES = 4096
+
+
+def never_true(node: Node, types: Mapping[str, str]) -> Optional[bool]:
+    """Whether a condition is false for every value of its variables.
+
+    Decided exactly when every comparison sets one variable against a
+    constant: each such comparison changes its truth only at its constant,
+    so trying each constant and its neighbours covers every case. Returns
+    None outside that fragment.
+    """
+    candidates: dict[str, set] = {}
+
+    def visit(n: Node) -> bool:
+        if isinstance(n, Lit):
+            return True
+        if isinstance(n, Var):
+            if types.get(n.name) != "bool":
+                return False
+            candidates.setdefault(n.name, {True, False})
+            return True
+        if isinstance(n, Seen):
+            candidates.setdefault("seen:" + n.scene, {True, False})
+            return True
+        if isinstance(n, Unary):
+            return n.op == "not" and visit(n.operand)
+        if n.op in ("and", "or"):
+            return visit(n.left) and visit(n.right)
+        if n.op in _COMPARE:
+            pair = (n.left, n.right)
+            var = next((x for x in pair if isinstance(x, Var)), None)
+            lit = next((x for x in pair if isinstance(x, Lit)), None)
+            if var is None or lit is None:
+                return all(isinstance(x, Lit) for x in pair)
+            if types.get(var.name) == "bool":
+                candidates.setdefault(var.name, {True, False})
+            else:
+                c = int(lit.value)
+                candidates.setdefault(var.name, set()).update({c - 1, c, c + 1})
+            return True
+        return False
+
+    if not visit(node):
+        return None
+    keys = sorted(candidates)
+    count = 1
+    for k in keys:
+        count *= len(candidates[k])
+    if count > _MAX_CASES:
+        return None
+    for combo in itertools.product(*(sorted(candidates[k]) for k in keys)):
+        env = dict(zip(keys, combo))
+        seen = {k[5:] for k, v in env.items() if k.startswith("seen:") and v}
+        if evaluate(node, env, seen):
+            return False
+    return True
