@@ -1,0 +1,198 @@
+"""The line player: numbered options, one line read per answer, no cursor tricks.
+
+It is what screen readers, pipes and scripts get: every line it writes is
+final, and every answer is a line of text. `--choices` feeds it answers from
+a list instead of the keyboard.
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import Callable, Optional, Sequence
+
+from engine import runtime
+from engine.frontend.session import HELP, Action, ScriptError
+from engine.frontend.text import clean, clean_line, wrap
+from engine.model import Story
+
+_COMMANDS = {"u": "undo", "undo": "undo", "s": "save", "save": "save", "r": "recap", "recap": "recap",
+             "h": "help", "?": "help", "help": "help", "q": "quit", "quit": "quit"}
+
+
+def parse_script(text: str) -> list[str]:
+    """`2,-,1` → ['2', '-', '1']; spaces are allowed around the commas."""
+    return [part.strip() for part in text.split(",") if part.strip()] if text.strip() else []
+
+
+class PlainUI:
+    """Reads answers from `stdin` (or a script), writes everything to `out`."""
+
+    def __init__(self, stdin, out, script: Optional[Sequence[str]] = None,
+                 columns: Callable[[], int] = lambda: shutil.get_terminal_size().columns):
+        self.stdin = stdin
+        self.out = out
+        self.script = list(script) if script is not None else None
+        self.columns = columns
+        self.answered = 0
+        self.prompts = 0
+
+    @property
+    def scripted(self) -> bool:
+        return self.script is not None
+
+    @property
+    def leftover(self) -> list[str]:
+        return self.script or []
+
+    def write(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def para(self, text: str, **kw) -> None:
+        self.write(wrap(text, self.columns(), **kw))
+
+    def readline(self, prompt: str) -> str:
+        self.out.write(prompt)
+        self.out.flush()
+        if self.stdin is None or getattr(self.stdin, "closed", False):
+            raise EOFError
+        try:
+            line = self.stdin.readline()
+        except UnicodeDecodeError:
+            return "\ufffd"
+        if not line:
+            raise EOFError
+        return clean_line(line)
+
+    # -- the UI protocol -----------------------------------------------------------
+
+    def say(self, message: str) -> None:
+        self.write()
+        self.para(message)
+
+    def confirm(self, question: str, default: bool) -> bool:
+        if self.scripted:
+            return default
+        while True:
+            answer = self.readline(wrap(question, self.columns()) + (" [Y/n] " if default else " [y/N] ")).lower()
+            if not answer:
+                return default
+            if answer in ("y", "yes", "n", "no"):
+                return answer.startswith("y")
+            self.para("Please answer y or n.")
+
+    def notes(self, story: Story) -> bool:
+        self.write()
+        self.para(clean(story.title))
+        if story.author:
+            self.para(f"by {clean(story.author)}")
+        if not story.content_notes:
+            return True
+        self.write()
+        self.para("Before you begin, this story contains:")
+        for note in story.content_notes:
+            self.para(clean(note), first="  - ")
+        if self.scripted:
+            return True
+        while True:
+            answer = self.readline("Press Enter to begin, or q to leave: ").lower()
+            if answer in ("", "y", "yes"):
+                return True
+            if answer in ("q", "quit", "n", "no"):
+                return False
+
+    def scene(self, view: runtime.View) -> None:
+        self.write()
+        self.para(f"Scene {view.position} of {view.total}: {clean(view.title)}")
+        self.write()
+        for p in view.paragraphs:
+            self.para(" ".join(clean(p).split()))
+            self.write()
+        if view.options:
+            self.para(" ".join(clean(view.prompt).split()))
+            for n, (_, text) in enumerate(view.options, 1):
+                self.para(" ".join(clean(text).split()), first=f"  {n}. ")
+            if view.can_go_on:
+                self.para("Enter: go on without choosing", first="  ")
+
+    def ask(self, view: runtime.View) -> Action:
+        if self.scripted and not view.options and view.can_go_on:
+            return Action("go_on")
+        self.prompts += 1
+        if self.script:
+            return self._scripted(view)
+        while True:
+            answer = self.readline(self._prompt(view))
+            action = self._parse(view, answer)
+            if action:
+                return action
+            self.para(self._hint(view))
+
+    def _prompt(self, view: runtime.View) -> str:
+        if not view.options:
+            return "Press Enter to go on (h for help): "
+        pick = "1" if len(view.options) == 1 else f"1-{len(view.options)}"
+        return f"Your choice ({pick}{', Enter to go on' if view.can_go_on else ''}, h for help): "
+
+    def _hint(self, view: runtime.View) -> str:
+        pick = f"a number from 1 to {len(view.options)}" if view.options else ""
+        on = "Enter to go on" if view.can_go_on else ""
+        return f"Type {' or '.join(x for x in (pick, on) if x)}; h lists the other keys."
+
+    def _parse(self, view: runtime.View, answer: str) -> Optional[Action]:
+        word = answer.lower()
+        if word in ("", "-") and view.can_go_on:
+            return Action("go_on")
+        if word.isdigit() and 1 <= int(word) <= len(view.options):
+            return Action("choose", view.options[int(word) - 1][0])
+        if word.split(" ", 1)[0] in _COMMANDS:
+            head, _, rest = word.partition(" ")
+            return Action(_COMMANDS[head], slot=rest.strip())
+        return None
+
+    def _scripted(self, view: runtime.View) -> Action:
+        answer = self.script.pop(0)
+        self.answered += 1
+        numbered = ", ".join(f"{n} ({' '.join(clean(t).split())})" for n, (_, t) in enumerate(view.options, 1))
+        allowed = numbered + (", or - to go on" if view.can_go_on else "")
+        if answer == "-" and view.can_go_on:
+            action = Action("go_on")
+        elif answer.isdigit() and 1 <= int(answer) <= len(view.options):
+            action = Action("choose", view.options[int(answer) - 1][0])
+        else:
+            raise ScriptError(f"--choices answer {self.answered} ('{clean_line(answer)}') names no option at prompt "
+                              f"{self.prompts} \"{' '.join(clean(view.prompt).split())}\" in scene '{view.scene}'; "
+                              f"it offers {allowed}")
+        self.write(f"> {answer}")
+        return action
+
+    def ask_slot(self) -> str:
+        return self.readline("Save as (a name such as chapter-2; Enter to cancel): ")
+
+    def recap(self, steps: Sequence[tuple[str, Optional[str]]]) -> None:
+        self.write()
+        if not steps:
+            self.para("Recap: you have only just begun.")
+            return
+        self.para("Recap, your path so far:")
+        self._path(steps)
+
+    def _path(self, steps: Sequence[tuple[str, Optional[str]]]) -> None:
+        for n, (title, choice) in enumerate(steps, 1):
+            said = f": {' '.join(clean(choice).split())}" if choice else ""
+            self.para(f"{clean(title)}{said}", first=f"  {n}. ")
+
+    def help(self) -> None:
+        self.write()
+        self.para("Keys (type one, then Enter):")
+        for key, what in HELP:
+            self.para(what, first=f"  {key}: ")
+
+    def ending(self, view: runtime.View, steps: Sequence[tuple[str, Optional[str]]], again: str) -> None:
+        self.para("The end.")
+        if steps:
+            self.write()
+            self.para("Your path:")
+            self._path(steps)
+        self.write()
+        self.para(f"To play again from the start: {again}")

@@ -1,0 +1,212 @@
+"""One reading of a story, from the resume question to the ending, for either player.
+
+The flow (resume or not, content notes, scene, answer, autosave, undo, save,
+ending) is the same in the line player and the full-screen one; only how a
+scene is drawn and how an answer is asked differ. So the flow lives here,
+once, and each player supplies a small `UI` with those two skills.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Protocol, Sequence
+
+from engine import runtime
+from engine.errors import EngineError
+from engine.frontend.text import clean, clean_line
+from engine.model import Story
+from engine.saves import AUTOSAVE, BrokenSave, SaveError, SaveFolder, check_slot
+
+ENDED, QUIT, EOF, INTERRUPTED = "ended", "quit", "eof", "interrupted"
+
+HELP = (
+    ("1-9", "pick that option"),
+    ("arrows / Enter", "move and pick (full-screen player)"),
+    ("Enter / -", "go on without choosing, where the story allows"),
+    ("u", "undo the last step"),
+    ("s", "save to a named slot"),
+    ("r", "recap: your path and reflections so far"),
+    ("h / ?", "this help"),
+    ("q", "quit (your place is kept)"),
+    ("Ctrl-C / Ctrl-D", "quit at once (your place is kept)"),
+)
+
+
+@dataclass(frozen=True)
+class Action:
+    """What the reader asked for: kind is choose, go_on, undo, save, recap, help or quit."""
+
+    kind: str
+    index: Optional[int] = None
+    slot: str = ""
+
+
+class UI(Protocol):
+    def say(self, message: str) -> None: ...
+    def confirm(self, question: str, default: bool) -> bool: ...
+    def notes(self, story: Story) -> bool: ...
+    def scene(self, view: runtime.View) -> None: ...
+    def ask(self, view: runtime.View) -> Action: ...
+    def ask_slot(self) -> str: ...
+    def recap(self, steps: Sequence[tuple[str, Optional[str]]]) -> None: ...
+    def help(self) -> None: ...
+    def ending(self, view: runtime.View, steps: Sequence[tuple[str, Optional[str]]], again: str) -> None: ...
+
+
+class ScriptError(EngineError):
+    """A scripted answer that names no option."""
+
+
+class Session:
+    """A reader's game: the story, the state, and where it is saved."""
+
+    def __init__(self, story: Story, ui: UI, folder: Optional[SaveFolder], slot: str = AUTOSAVE,
+                 command: str = "vignettes play"):
+        self.story = story
+        self.ui = ui
+        self.folder = folder
+        self.slot = check_slot(slot)
+        self.command = command
+        self.state = runtime.start(story)
+        self.transcript: list[str] = [f"# {clean(story.title)}", ""]
+        self.save_failed = False
+
+    # -- saves -----------------------------------------------------------------
+
+    def autosave(self) -> None:
+        """Keep the reader's place after every step; a failing disk is reported once, not fatal."""
+        if self.folder is None:
+            return
+        try:
+            self.folder.write(self.slot, runtime.to_dict(self.story, self.state))
+        except (OSError, SaveError) as e:
+            if not self.save_failed:
+                self.ui.say(f"Your place could not be saved ({getattr(e, 'strerror', None) or e}); "
+                            "the story goes on without saving.")
+            self.save_failed = True
+        else:
+            self.save_failed = False
+
+    def resume(self, mode: str) -> bool:
+        """Pick up the slot's save: mode is ask, yes (--resume) or no (--new). False: the reader left."""
+        if self.folder is None:
+            return True
+        self.folder.clear_stale()
+        if mode == "no":
+            return True
+        try:
+            data = self.folder.read(self.slot)
+        except BrokenSave as e:
+            kept = f" Its bytes are kept in {e.kept_at}." if e.kept_at else ""
+            self.ui.say(f"Your saved game could not be read: {e.message}.{kept}")
+            return mode == "yes" or self.ui.confirm("Start a new game?", True)
+        if data is None:
+            if mode == "yes":
+                self.ui.say(f"There is no saved game in slot '{self.slot}'; starting a new one.")
+            return True
+        try:
+            state = runtime.from_dict(self.story, data)
+        except EngineError as e:
+            kept = self.folder.keep_aside(self.slot)
+            where = f" It is kept in {kept}." if kept else ""
+            self.ui.say(f"Your saved game no longer fits this story, which has changed since you saved "
+                        f"({e.message}).{where}")
+            return mode == "yes" or self.ui.confirm("Start a new game?", True)
+        if runtime.view(self.story, state).is_ending or not state.answers:
+            return True
+        v = runtime.view(self.story, state)
+        changed = not runtime.is_current(self.story, data)
+        if mode == "ask" and not self.ui.confirm(
+                f"Resume where you left off, in scene {v.position} of {v.total}, “{clean(v.title)}”?", True):
+            return True
+        self.state = state
+        if changed:
+            self.ui.say("The story has changed since you saved; your answers were replayed on it, "
+                        "and you are back where you were.")
+        return True
+
+    # -- the reading -------------------------------------------------------------
+
+    def play(self, resume: str = "ask", show_notes: bool = True) -> str:
+        """Run until the ending or until the reader leaves; returns how it ended."""
+        try:
+            if not self.resume(resume):
+                return QUIT
+            if show_notes and not self.state.answers and not self.ui.notes(self.story):
+                return QUIT
+            return self._loop()
+        except KeyboardInterrupt:
+            return INTERRUPTED
+        except EOFError:
+            return EOF
+
+    def _loop(self) -> str:
+        shown = None
+        while True:
+            v = runtime.view(self.story, self.state)
+            if shown != self.state:
+                self.ui.scene(v)
+                self._record_scene(v)
+                shown = self.state
+            if v.is_ending:
+                self.autosave()
+                self.ui.ending(v, runtime.recap(self.story, self.state), f"{self.command} --new")
+                return ENDED
+            action = self.ui.ask(v)
+            if action.kind == "choose":
+                self._record_answer(v, dict(v.options)[action.index])
+                self.state = runtime.choose(self.story, self.state, action.index)
+                self.autosave()
+            elif action.kind == "go_on":
+                self._record_answer(v, None)
+                self.state = runtime.go_on(self.story, self.state)
+                self.autosave()
+            elif action.kind == "undo":
+                self.undo()
+            elif action.kind == "save":
+                self.save_as(action.slot or self.ui.ask_slot())
+            elif action.kind == "recap":
+                self.ui.recap(runtime.recap(self.story, self.state))
+            elif action.kind == "help":
+                self.ui.help()
+            elif action.kind == "quit":
+                return QUIT
+
+    def undo(self) -> None:
+        if not self.state.answers:
+            self.ui.say("Nothing to undo: this is where the story starts.")
+            return
+        self.state = runtime.undo(self.story, self.state)
+        self.transcript += ["*(undone)*", ""]
+        self.autosave()
+
+    def save_as(self, name: str) -> None:
+        name = clean_line(name)
+        if not name:
+            return
+        if self.folder is None:
+            self.ui.say("Saving is off for this game.")
+            return
+        try:
+            self.folder.write(name, runtime.to_dict(self.story, self.state))
+        except SaveError as e:
+            self.ui.say(e.message)
+        except OSError as e:
+            self.ui.say(f"Could not save: {e.strerror or e}.")
+        else:
+            self.ui.say(f"Saved as '{name}'. To come back to it: {self.command} --slot {name}")
+
+    # -- transcript ----------------------------------------------------------------
+
+    def _record_scene(self, v: runtime.View) -> None:
+        self.transcript += [f"## {clean(v.title)} ({v.position}/{v.total})", ""]
+        for p in v.paragraphs:
+            self.transcript += [" ".join(clean(p).split()), ""]
+
+    def _record_answer(self, v: runtime.View, text: Optional[str]) -> None:
+        if v.options:
+            self.transcript += [f"> {' '.join(clean(v.prompt).split())}", ">"]
+            self.transcript += [f"> **{' '.join(clean(text).split())}**" if text else "> *(went on without choosing)*", ""]
+
+    def transcript_text(self) -> str:
+        return "\n".join(self.transcript).rstrip() + "\n"

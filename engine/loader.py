@@ -1,0 +1,466 @@
+"""YAML text -> plain data with positions -> model objects.
+
+The only module that imports yaml. It composes the node tree itself (safe:
+no tags are ever constructed) and builds plain Python data from it, so it
+can refuse what YAML would otherwise do silently: duplicate keys, tags,
+anchors and aliases, runaway nesting. Plain scalars are read the way YAML
+1.1 (PyYAML) reads them, so `no` stays a boolean and the schema check can
+tell the author to quote it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator, Optional, Union
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+from engine import model
+from engine.errors import Diagnostic, ERROR
+
+try:  # libyaml when present: several times faster than the pure-Python parser
+    from yaml.cyaml import CParser as _Parser
+
+    _C = True
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+        def __init__(self, stream):
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+
+    _C = False
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+MAX_VALUES = 20_000
+MAX_NUMBER_DIGITS = 30
+
+_PLAIN, _QUOTED, _SEQ, _MAP = "plain", "quoted", "seq", "map"
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]")
+_STR = "tag:yaml.org,2002:str"
+_BOOLS = {
+    "yes": True, "Yes": True, "YES": True, "no": False, "No": False, "NO": False,
+    "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
+    "on": True, "On": True, "ON": True, "off": False, "Off": False, "OFF": False,
+}
+_NULLS = {"", "~", "null", "Null", "NULL"}
+
+
+class YamlValue:
+    """A scalar YAML 1.1 reads as something JSON has no type for (a date, a huge number).
+
+    Kept as its text so that the schema check reports it as the wrong type.
+    """
+
+    __slots__ = ("text", "kind")
+
+    def __init__(self, text: str, kind: str):
+        self.text = text
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        text = self.text if len(self.text) <= 30 else self.text[:27] + "..."
+        return f"{text} (a {self.kind})"
+
+
+def yaml11_kind(value: Any) -> str:
+    """What YAML made of a plain scalar, for messages that say 'quote it'."""
+    if isinstance(value, YamlValue):
+        return value.kind
+    if isinstance(value, bool):
+        return "boolean"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "string"
+
+
+class _Composer(_Parser):
+    """Composes nodes with our own cheap tags, so an explicit tag stands out."""
+
+    def descend_resolver(self, *args):
+        pass
+
+    def ascend_resolver(self, *args):
+        pass
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _QUOTED
+        return _SEQ if kind is SequenceNode else _MAP
+
+
+class _Stop(Exception):
+    """Ends a walk at the first fatal problem; carries its diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        self.diagnostic = diagnostic
+
+
+@dataclass
+class Document:
+    """One parsed file: its data, and the node tree that knows where each value was."""
+
+    path: str
+    text: str
+    data: Any
+    root: Optional[Node]
+
+    def node(self, where: tuple = (), key: bool = False) -> Optional[Node]:
+        """The node at a JSON path; with key=True, the key node of its last step."""
+        node = self.root
+        for i, step in enumerate(where):
+            last = i == len(where) - 1
+            if isinstance(node, MappingNode):
+                for k, v in node.value:
+                    if k.value == step:
+                        node = k if (last and key) else v
+                        break
+                else:
+                    return node
+            elif isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+                node = node.value[step]
+            else:
+                return node
+        return node
+
+    def pos(self, where: tuple = (), key: bool = False) -> model.Pos:
+        node = self.node(where, key)
+        return node_pos(self.path, node)
+
+
+def node_pos(path: str, node: Optional[Node]) -> model.Pos:
+    if node is None:
+        return model.Pos(path, 1, 1)
+    return model.Pos(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _diag(path: str, line: int, col: int, code: str, message: str, hint: str = "") -> Diagnostic:
+    return Diagnostic(path, line, col, code, message, ERROR, hint)
+
+
+def _at(path: str, node: Node, code: str, message: str, hint: str = "") -> Diagnostic:
+    return _diag(path, node.start_mark.line + 1, node.start_mark.column + 1, code, message, hint)
+
+
+# -- reading ----------------------------------------------------------------
+
+
+def decode(path: str, raw: bytes) -> tuple[Optional[str], list[Diagnostic]]:
+    """Bytes -> text, refusing oversize and non-UTF-8 files at the exact byte."""
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [_diag(path, 1, 1, "E002", f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                            "split the scene into smaller scenes")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        before = raw[: e.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        return None, [_diag(path, line, col, "E001", f"not UTF-8 text: byte 0x{raw[e.start]:02x} cannot be decoded",
+                            "save the file as UTF-8")]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, []
+
+
+def read(path: str, display: Optional[str] = None) -> tuple[Optional[str], list[Diagnostic]]:
+    """Read a file as text, with the size cap checked before the bytes are read."""
+    display = display or path
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        return None, [_diag(display, 0, 0, "E001", f"cannot read file: {e.strerror or e}", "check the path and its permissions")]
+    return decode(display, raw)
+
+
+# -- parsing ----------------------------------------------------------------
+
+
+def _prescan(path: str, text: str) -> list[Diagnostic]:
+    """Walk the event stream when the text could hide deep nesting or anchors.
+
+    libyaml's composer recurses in C and can crash on tens of thousands of
+    nested brackets, so depth is measured on events before any node exists.
+    Only suspicious files pay for this second pass.
+    """
+    nesting = text.count("[") + text.count("{") + text.count("- ") + text.count("? ")
+    if nesting < 200 and not _ANCHOR.search(text):
+        return []
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader if _C else yaml.SafeLoader):
+            if getattr(event, "anchor", None) is not None:
+                mark = event.start_mark
+                return [_diag(path, mark.line + 1, mark.column + 1, "E007", f"anchor '&{event.anchor}' is not allowed",
+                              "write the value out in full; anchors and aliases can hide huge documents")]
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return [_diag(path, mark.line + 1, mark.column + 1, "E004",
+                                  f"values nested more than {MAX_DEPTH} deep", "flatten the structure")]
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return []  # the composer reports the syntax error with its place
+    return []
+
+
+def _yaml_error(path: str, text: str, e: Exception) -> Diagnostic:
+    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+    context = getattr(e, "context", None)
+    message = f"{problem}" + (f" ({context})" if context else "")
+    at = text[mark.index] if mark is not None and 0 <= mark.index < len(text) else ""
+    if "tab" in problem or at == "\t":
+        return _diag(path, line, col, "E008", "a tab is used for indentation", "indent with spaces only")
+    if "another document" in problem or "single document" in str(e):
+        return _diag(path, line, col, "E010", "the file holds more than one YAML document",
+                     "keep one scene per file; remove the '---' line")
+    if "alias" in problem:
+        return _diag(path, line, col, "E007", "aliases are not allowed", "write the value out in full")
+    hint = ""
+    if "mapping values are not allowed" in problem:
+        hint = "put text that contains ': ' in quotes"
+    elif "could not find expected ':'" in problem or "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
+        hint = "check the brackets and quotes that open before this point"
+    return _diag(path, line, col, "E003", f"YAML syntax: {message}", hint)
+
+
+def parse(path: str, text: str) -> tuple[Optional[Document], list[Diagnostic]]:
+    """Text -> Document, or the first fatal problem (the rest cannot be trusted)."""
+    problems = _prescan(path, text)
+    if problems:
+        return None, problems
+    parser = _Composer(text)
+    try:
+        root = parser.get_single_node()
+    except yaml.YAMLError as e:
+        return None, [_yaml_error(path, text, e)]
+    except (ValueError, RecursionError, MemoryError, OverflowError) as e:
+        return None, [_diag(path, 1, 1, "E003", f"YAML cannot be read: {type(e).__name__}")]
+    finally:
+        parser.dispose()
+    if root is None:
+        return None, [_diag(path, 1, 1, "E010", "the file is empty", "a scene needs at least `id`, `title` and `text`")]
+    try:
+        data = _Builder(path).build(root, 0)
+    except _Stop as stop:
+        return None, [stop.diagnostic]
+    return Document(path, text, data, root), []
+
+
+class _Builder:
+    """Node tree -> plain data, refusing tags, aliases, duplicate keys and excess."""
+
+    __slots__ = ("path", "seen", "count")
+
+    def __init__(self, path: str):
+        self.path = path
+        self.seen: set[int] = set()
+        self.count = 0
+
+    def build(self, node: Node, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise _Stop(_at(self.path, node, "E004", f"more than {MAX_VALUES:,} values in one file", "split the scene"))
+        tag = node.tag
+        if tag is _PLAIN:
+            return plain_scalar(node.value)
+        if tag is _QUOTED:
+            return node.value
+        if id(node) in self.seen:
+            raise _Stop(_at(self.path, node, "E007", "this value is repeated by an alias", "write the value out in full"))
+        self.seen.add(id(node))
+        if depth >= MAX_DEPTH:
+            raise _Stop(_at(self.path, node, "E004", f"values nested more than {MAX_DEPTH} deep", "flatten the structure"))
+        if tag is _MAP:
+            out = {}
+            for k, v in node.value:
+                if k.tag is not _PLAIN and k.tag is not _QUOTED:
+                    if isinstance(k, ScalarNode):
+                        raise _Stop(_tag_problem(self.path, k))
+                    raise _Stop(_at(self.path, k, "E003", "a key must be plain text", "write `name: value`"))
+                key = k.value
+                if key in out:
+                    raise _Stop(_at(self.path, k, "E005", f"duplicate key '{key}'",
+                                    "YAML keeps only the last one; remove or merge the other"))
+                out[key] = self.build(v, depth + 1)
+            return out
+        if tag is _SEQ:
+            return [self.build(v, depth + 1) for v in node.value]
+        raise _Stop(_tag_problem(self.path, node))
+
+
+def _tag_problem(path: str, node: Node) -> Diagnostic:
+    return _at(path, node, "E006", f"YAML tag '{node.tag}' is not allowed",
+               "remove the tag; stories hold only text, numbers, booleans, lists and mappings")
+
+
+def plain_scalar(text: str) -> Any:
+    """Resolve an unquoted scalar as YAML 1.1 does, without running a constructor."""
+    if not text or text[0] not in "0123456789+-.~nNyYtTfFoO":
+        return text or None
+    if text in _BOOLS:
+        return _BOOLS[text]
+    if text in _NULLS:
+        return None
+    for tag, regexp in Resolver.yaml_implicit_resolvers.get(text[0], ()):
+        if regexp.match(text):
+            return _convert(tag.rsplit(":", 1)[-1], text)
+    return text
+
+
+def _convert(kind: str, text: str) -> Any:
+    digits = text.replace("_", "")
+    if len(digits) > MAX_NUMBER_DIGITS and kind in ("int", "float"):
+        return YamlValue(text, "number too large")
+    try:
+        if kind == "int":
+            return _yaml11_int(digits)
+        if kind == "float":
+            return _yaml11_float(digits)
+    except (ValueError, OverflowError):
+        return YamlValue(text, kind)
+    if kind == "timestamp":
+        return YamlValue(text, "date")
+    if kind in ("merge", "value"):
+        return YamlValue(text, kind)
+    return text
+
+
+def _yaml11_int(digits: str) -> int:
+    sign = -1 if digits[0] == "-" else 1
+    digits = digits.lstrip("+-")
+    if digits == "0":
+        return 0
+    if digits.startswith("0b"):
+        return sign * int(digits[2:], 2)
+    if digits.startswith("0x"):
+        return sign * int(digits[2:], 16)
+    if digits.startswith("0") and digits.isdigit():
+        return sign * int(digits, 8)
+    if ":" in digits:
+        value = 0
+        for part in digits.split(":"):
+            value = value * 60 + int(part)
+        return sign * value
+    return sign * int(digits)
+
+
+def _yaml11_float(digits: str) -> float:
+    lowered = digits.lower()
+    sign = -1.0 if lowered.startswith("-") else 1.0
+    body = lowered.lstrip("+-")
+    if body == ".inf":
+        return sign * float("inf")
+    if body == ".nan":
+        return float("nan")
+    if ":" in body:
+        value = 0.0
+        for part in body.split(":"):
+            value = value * 60 + float(part)
+        return sign * value
+    return sign * float(body)
+
+
+# -- model ------------------------------------------------------------------
+
+
+class _Fields:
+    """A mapping node's keys and values, looked up by name once."""
+
+    __slots__ = ("path", "nodes", "data")
+
+    def __init__(self, path: str, node: Node, data: dict):
+        self.path = path
+        self.data = data
+        self.nodes = {k.value: (k, v) for k, v in node.value} if isinstance(node, MappingNode) else {}
+
+    def pos(self, key: str, of_key: bool = False) -> model.Pos:
+        pair = self.nodes.get(key)
+        if pair is None:
+            return model.Pos(self.path, 1, 1)
+        return node_pos(self.path, pair[0] if of_key else pair[1])
+
+    def value_node(self, key: str) -> Optional[Node]:
+        pair = self.nodes.get(key)
+        return pair[1] if pair else None
+
+    def target(self, key: str) -> Optional[model.Target]:
+        value = self.data.get(key)
+        return model.Target(value, self.pos(key)) if value is not None else None
+
+    def condition(self) -> Optional[model.Condition]:
+        node = self.value_node("if")
+        if node is None:
+            return None
+        pos = node_pos(self.path, node)
+        if node.style in ("'", '"'):  # point inside the quotes, where the expression starts
+            pos = model.Pos(pos.file, pos.line, pos.col + 1)
+        return model.Condition(str(self.data["if"]), pos)
+
+    def effects(self) -> tuple[model.Effect, ...]:
+        out = []
+        for op in ("add", "set"):
+            node = self.value_node(op)
+            if not isinstance(node, MappingNode):
+                continue
+            for k, _ in node.value:
+                out.append(model.Effect(op, k.value, self.data[op][k.value], node_pos(self.path, k)))
+        return tuple(out)
+
+
+def _items(path: str, node: Optional[Node], data: list) -> Iterator[tuple[Node, Any]]:
+    nodes = node.value if isinstance(node, SequenceNode) else [None] * len(data)
+    return zip(nodes, data)
+
+
+def scene(doc: Document) -> model.Scene:
+    """A schema-valid scene document -> Scene."""
+    f = _Fields(doc.path, doc.root, doc.data)
+    paragraphs = []
+    for node, item in _items(doc.path, f.value_node("text"), doc.data["text"]):
+        if isinstance(item, str):
+            paragraphs.append(model.Paragraph(item, node_pos(doc.path, node)))
+        else:
+            pf = _Fields(doc.path, node, item)
+            paragraphs.append(model.Paragraph(item["text"], node_pos(doc.path, node), pf.condition()))
+    choice = None
+    if "choices" in doc.data:
+        cf = _Fields(doc.path, f.value_node("choices"), doc.data["choices"])
+        options = []
+        for node, item in _items(doc.path, cf.value_node("options"), cf.data["options"]):
+            of = _Fields(doc.path, node, item)
+            options.append(model.Option(item["text"], node_pos(doc.path, node), of.condition(), of.effects(), of.target("goto")))
+        choice = model.Choice(cf.data.get("prompt", ""), bool(cf.data.get("optional", False)), tuple(options),
+                              f.pos("choices", of_key=True))
+    return model.Scene(doc.data["id"], doc.data["title"], tuple(paragraphs), f.pos("id"), choice, f.target("next"))
+
+
+def story(doc: Document, scenes: tuple[model.Scene, ...], fingerprint: str = "") -> model.Story:
+    """A schema-valid story.yaml document plus its scenes -> Story."""
+    f = _Fields(doc.path, doc.root, doc.data)
+    variables = ()
+    node = f.value_node("variables")
+    if isinstance(node, MappingNode):
+        variables = tuple(model.Variable(k.value, doc.data["variables"][k.value], node_pos(doc.path, k)) for k, _ in node.value)
+    return model.Story(
+        id=doc.data["id"], title=doc.data["title"], start=f.target("start"), pos=f.pos("id"), scenes=scenes,
+        variables=variables, content_notes=tuple(doc.data.get("content_notes", ())),
+        author=doc.data.get("author", ""), fingerprint=fingerprint,
+    )
