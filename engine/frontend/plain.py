@@ -52,10 +52,10 @@ class PlainUI:
         self.write(wrap(text, self.columns(), **kw))
 
     def readline(self, prompt: str) -> str:
-        self.out.write(prompt)
-        self.out.flush()
         if self.stdin is None or getattr(self.stdin, "closed", False):
             raise EOFError
+        self.out.write(prompt)
+        self.out.flush()
         try:
             line = self.stdin.readline()
         except UnicodeDecodeError:

@@ -1,0 +1,102 @@
+"""`vignettes play`: load the story, pick a player, run the session, report how it ended.
+
+Kept out of cli so that the command line stays a thin table of commands,
+and so that prompt-toolkit is imported only when a terminal is really there.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from engine.errors import EngineError
+from engine.frontend.plain import PlainUI, parse_script
+from engine.frontend.session import ENDED, EOF, INTERRUPTED, QUIT, ScriptError, Session
+from engine.saves import AUTOSAVE, SaveError, SaveFolder, check_slot
+
+PROBLEMS, USAGE = "problems", "usage"
+
+def _forgiving(stream, errors: str) -> None:
+    """Bytes that are not valid text come back as U+FFFD instead of failing later."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure:
+        try:
+            reconfigure(errors=errors)
+        except (ValueError, OSError):
+            pass
+
+
+def load(story_arg, err):
+    """The story, or None after its problems are written to `err`."""
+    from engine import report, validate
+
+    try:
+        return validate.load_story(Path(story_arg) if story_arg else None)
+    except EngineError as e:
+        for d in e.diagnostics:
+            err.write(report.render([d], "concise", colour=False) + "\n")
+        err.write(f"vignettes: {e.message}\n")
+        return None
+
+
+def run(args, out, err, interactive: bool, stdin=None) -> str:
+    stdin = sys.stdin if stdin is None else stdin
+    try:
+        slot = check_slot(args.slot)
+        script = parse_script(args.choices) if args.choices is not None else None
+    except SaveError as e:
+        err.write(f"vignettes play: {e.message}\n")
+        return USAGE
+    if script is not None and args.choices.strip() and not script:
+        err.write("vignettes play: --choices needs answers such as 2,-,1\n")
+        return USAGE
+    story = load(args.story, err)
+    if story is None:
+        return PROBLEMS
+    command = "vignettes play" + (f" {args.story}" if args.story else "") + (f" --slot {slot}" if slot != AUTOSAVE else "")
+    try:
+        folder = SaveFolder(story.id)
+    except SaveError as e:
+        err.write(f"vignettes: {e.message}; playing without saves\n")
+        folder = None
+    plain = args.plain or script is not None or not interactive
+    if plain:
+        _forgiving(stdin, "replace")
+        _forgiving(out, "replace")
+        ui = PlainUI(stdin, out, script)
+    else:
+        from engine.frontend.tui import TerminalUI
+
+        ui = TerminalUI(colour=not os.environ.get("NO_COLOR"))
+    session = Session(story, ui, folder, slot, command)
+    resume = "no" if args.new else "yes" if args.resume else "no" if script is not None else "ask"
+    try:
+        outcome = session.play(resume)
+    except ScriptError as e:
+        err.write(f"vignettes: {e.message}\n")
+        outcome = PROBLEMS
+    finally:
+        problem = _write_transcript(args.transcript, session, err)
+    kept = folder is not None and not session.save_failed and session.state.answers
+    if outcome in (QUIT, EOF, INTERRUPTED):
+        if script is not None and outcome == EOF:
+            err.write(f"vignettes: the --choices answers ran out before the story's end "
+                      f"(scene '{session.state.scene}')\n")
+        ui.say("Goodbye." + (f" Your place is kept; {command} resumes it." if kept else ""))
+    if outcome == ENDED and script is not None and ui.leftover:
+        err.write(f"vignettes: the story ended with {len(ui.leftover)} --choices answer(s) left over: "
+                  f"{','.join(ui.leftover)}\n")
+    return PROBLEMS if problem and outcome in (ENDED, QUIT, EOF) else outcome
+
+
+def _write_transcript(path, session: Session, err) -> bool:
+    """Write the Markdown transcript; True when that failed."""
+    if not path:
+        return False
+    try:
+        Path(path).write_text(session.transcript_text(), encoding="utf-8")
+    except OSError as e:
+        err.write(f"vignettes: cannot write the transcript {path}: {e.strerror or e}\n")
+        return True
+    return False

@@ -1,0 +1,227 @@
+"""The line player and `vignettes play` in plain mode: scripts, pipes, saves that went wrong."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine import cli, runtime, validate
+from engine.frontend.plain import PlainUI
+from engine.frontend.session import Session
+from engine.frontend.text import clean, wrap
+from play_stories import SMALL, build
+
+FIXTURE = Path(__file__).parent / "fixtures" / "play-story"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def data_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return tmp_path / "data" / "vignettes" / "small"
+
+
+def play(*argv, stdin=""):
+    """Run `vignettes play` in-process with a piped stdin; returns (code, out, err)."""
+    out, err = io.StringIO(), io.StringIO()
+    old = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    try:
+        code = cli.main(["play", str(FIXTURE), *argv], out, err)
+    finally:
+        sys.stdin = old
+    return code, out.getvalue(), err.getvalue()
+
+
+def scripted_paths(story):
+    """Every path as the numbers a reader would type ('-' to go on), with its ending scene."""
+    todo, done = [(runtime.start(story), [])], []
+    while todo:
+        state, typed = todo.pop()
+        v = runtime.view(story, state)
+        if v.is_ending:
+            done.append((typed, state.scene))
+            continue
+        if not v.options:
+            todo.append((runtime.go_on(story, state), typed))
+            continue
+        for n, (i, _) in enumerate(v.options, 1):
+            todo.append((runtime.choose(story, state, i), typed + [str(n)]))
+        if v.can_go_on:
+            todo.append((runtime.go_on(story, state), typed + ["-"]))
+    return done
+
+
+def test_every_path_plays_to_its_end_with_stdin_closed(tmp_path):
+    story = validate.load_story(FIXTURE)
+    paths = scripted_paths(story)
+    assert len(paths) == 5
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "d"), "PYTHONPATH": str(ROOT)}
+    for typed, end in paths:
+        done = subprocess.run([sys.executable, "-m", "engine", "play", str(FIXTURE), "--choices", ",".join(typed)],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, preexec_fn=lambda: os.close(0),
+                              timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert "The end." in done.stdout and "Traceback" not in done.stderr + done.stdout
+        assert f"Scene {[s.id for s in story.scenes].index(end) + 1} of 4" in done.stdout
+        assert "a closed door" in done.stdout  # the content notes are shown, not asked
+
+
+def test_a_bad_answer_names_the_prompt_and_the_options():
+    code, out, err = play("--choices", "1,3")
+    assert code == 1
+    assert "answer 2 ('3')" in err and "Which way?" in err and "1 (Knock.), 2 (Shout.)" in err
+
+
+def test_leftover_answers_are_reported_and_the_exit_stays_0():
+    code, out, err = play("--choices", "2,1,1,2")
+    assert code == 0 and "left over: 1,2" in err
+
+
+def test_going_on_at_a_required_choice_is_an_error():
+    code, _, err = play("--choices", "-,-")
+    assert code == 1 and "or - to go on" not in err and "prompt 2" in err
+
+
+def test_scripted_runs_start_anew_unless_resume_is_given(data_home):
+    code, out, err = play("--choices", "1")
+    assert code == 0 and "ran out" in err
+    assert json.loads((data_home / "autosave.json").read_text())["answers"] == [0]
+    code, out, _ = play("--choices", "2", "--resume")
+    assert code == 0 and "Scene 4 of 4" in out and "You took" not in out
+    code, out, _ = play("--choices", "1")
+    assert "Scene 1 of 4" in out
+
+
+def test_interactive_plain_keys_undo_recap_help_save(data_home):
+    code, out, err = play(stdin="\n2\nr\nu\nh\n1\ns chapter-1\nq\n")
+    assert code == 0, err
+    assert "Press Enter to begin" in out
+    assert "Recap, your path so far:" in out and "The Hall: A key." in out
+    assert "u: undo the last step" in out
+    assert "Saved as 'chapter-1'" in out and (data_home / "chapter-1.json").exists()
+    assert out.rstrip().endswith("resumes it.") and "Goodbye." in out
+    assert json.loads((data_home / "autosave.json").read_text())["answers"] == [0]
+
+
+def test_starting_again_offers_to_resume(data_home):
+    play(stdin="\n1\n")  # Ctrl-D after one step
+    code, out, _ = play(stdin="y\n2\n")
+    assert "Resume where you left off, in scene 2 of 4" in out and "Scene 4 of 4" in out
+    code, out, _ = play(stdin="\n\n1\n")  # the resume question says yes by default; then go on
+    code, out, _ = play(stdin="n\n\n-\n2\n")
+    assert "Scene 1 of 4" in out and code == 0
+
+
+def test_new_ignores_the_save(data_home):
+    play(stdin="\n1\n")
+    code, out, _ = play("--new", stdin="\n")
+    assert "Resume" not in out and "Scene 1 of 4" in out
+
+
+@pytest.mark.parametrize("garbage", [b'{"format": 1, "sto', b"\x00\xff\xfe garbage"])
+def test_a_damaged_save_is_reported_kept_and_a_fresh_start_offered(data_home, garbage):
+    data_home.mkdir(parents=True)
+    (data_home / "autosave.json").write_bytes(garbage)
+    code, out, err = play(stdin="y\n\n")
+    assert code == 0 and "Traceback" not in out + err
+    assert "could not be read" in out and "Start a new game?" in out and "Scene 1 of 4" in out
+    kept = list(data_home.glob("autosave.broken-*.json"))
+    assert len(kept) == 1 and kept[0].read_bytes() == garbage
+
+
+def test_a_damaged_save_declined_leaves(data_home):
+    data_home.mkdir(parents=True)
+    (data_home / "autosave.json").write_bytes(b"not json")
+    code, out, _ = play(stdin="n\n")
+    assert code == 0 and "Scene 1" not in out
+
+
+def test_a_save_from_an_edited_story_is_replayed(tmp_path, data_home, monkeypatch):
+    copy = tmp_path / "story"
+    shutil.copytree(FIXTURE, copy)
+    play(stdin="\n2\n")
+    (copy / "01-hall.yaml").write_text((copy / "01-hall.yaml").read_text().replace("a hall.", "a long hall."))
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("y\n1\n"))
+    assert cli.main(["play", str(copy)], out, err) == 0
+    assert "The story has changed since you saved" in out.getvalue()
+    assert "Scene 4 of 4: The Garden" in out.getvalue()
+
+
+def test_a_save_that_no_longer_fits_is_told_plainly(tmp_path, data_home, monkeypatch):
+    copy = tmp_path / "story"
+    shutil.copytree(FIXTURE, copy)
+    play(stdin="\n2\n")
+    (copy / "01-hall.yaml").write_text((copy / "01-hall.yaml").read_text().replace("    - text: A key.\n      set: {has_key: true}\n", ""))
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("y\n\n"))
+    assert cli.main(["play", str(copy)], out, err) == 0, err.getvalue()
+    text = out.getvalue()
+    assert "no longer fits this story" in text and "step 1" in text and "Start a new game?" in text
+    assert len(list(data_home.glob("autosave.broken-*.json"))) == 1
+
+
+def test_transcript_is_markdown(tmp_path):
+    target = tmp_path / "reading.md"
+    code, _, _ = play("--choices", "2,1", "--transcript", str(target))
+    text = target.read_text()
+    assert code == 0 and text.startswith("# A Small Story\n")
+    assert "## The Door (2/4)" in text and "> **A key.**" in text and "> **Open it.**" in text
+
+
+@pytest.mark.parametrize("argv", [["--slot", "../escape"], ["--slot", "a/b"], ["--new", "--resume"]])
+def test_usage_errors(argv):
+    code, _, err = play(*argv)
+    assert code == 2 and "Traceback" not in err
+
+
+def test_a_story_that_does_not_validate_exits_1(tmp_path):
+    (tmp_path / "story.yaml").write_text("id: broken\n")
+    err = io.StringIO()
+    assert cli.main(["play", str(tmp_path)], io.StringIO(), err) == 1
+    assert "story.yaml" in err.getvalue() and "Traceback" not in err.getvalue()
+
+
+def test_hostile_text_never_reaches_the_terminal_raw():
+    hostile = {**SMALL, "title": "T\x1b]0;owned\x07", "scenes": [
+        {**SMALL["scenes"][0], "title": "\x1b[2J\x1b[HHall\x9b31m", "text": ["A\x1b[31mred\x1b[0m \x07bell\u202e"]},
+        *SMALL["scenes"][1:]]}
+    out = io.StringIO()
+    ui = PlainUI(io.StringIO("\n\x1b[31m2\n"), out)
+    Session(build(hostile), ui, None).play("no", show_notes=True)
+    text = out.getvalue()
+    assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text and "\u202e" not in text
+    assert "Ared bell" in text
+
+
+def test_invalid_input_bytes_never_fail_later(data_home):
+    stdin = io.TextIOWrapper(io.BytesIO(b"\n\xff\xfe\xed\xa0\x80\n2\nq\n"), encoding="utf-8", errors="replace")
+    out = io.StringIO()
+    folder = __import__("engine.saves", fromlist=["SaveFolder"]).SaveFolder("small")
+    assert Session(build(SMALL), PlainUI(stdin, out), folder).play("no") == "quit"
+    assert json.loads(folder.slot_path("autosave").read_text())["answers"] == [1]
+
+
+@pytest.mark.parametrize("columns", [20, 21, 35, 200])
+def test_every_line_fits_the_width(columns):
+    out = io.StringIO()
+    ui = PlainUI(io.StringIO("\n" * 3), out, columns=lambda: columns)
+    story = build({**SMALL, "scenes": [{**SMALL["scenes"][0], "text": ["word " * 60 + "x" * 70]}, *SMALL["scenes"][1:]]})
+    Session(story, ui, None).play("no")
+    limit = max(20, min(100, columns - 1))
+    too_long = [line for line in out.getvalue().splitlines() if len(line) > limit and not line.startswith(("Your", "Press"))]
+    assert not too_long
+
+
+def test_clean_and_wrap():
+    assert clean("a\x1b[1;31mb\x1b]8;;http://x\x1b\\c\x00d\te\ud800") == "abcd e\ufffd"
+    assert wrap("one two three four five six seven", 20).splitlines() == ["one two three four", "five six seven"]
