@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import Optional, Sequence
 
@@ -47,9 +48,62 @@ def build_parser() -> argparse.ArgumentParser:
                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"vignettes {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for add in (_add_validate,):
+    for add in (_add_play, _add_validate, _add_new, _add_schema):
         add(sub)
     return parser
+
+
+# -- play --------------------------------------------------------------------
+
+
+def _add_play(sub) -> None:
+    p = sub.add_parser("play", help="play a story (the default command)",
+                       description="Play a story in the terminal; with no STORY, the bundled one. Your place is "
+                                   "saved after every step, and the next start offers to resume it.",
+                       epilog="examples:\n"
+                              "  vignettes                                   play the bundled story\n"
+                              "  vignettes play my-story/                    play a story folder\n"
+                              "  vignettes play --new                        start over, ignoring the saved game\n"
+                              "  vignettes play --slot chapter-2             play in (and resume from) a named slot\n"
+                              "  vignettes play --plain                      one line per answer (screen readers)\n"
+                              "  vignettes play --choices 2,-,1 --transcript out.md\n"
+                              "                                              answer from a list, write the reading\n\n"
+                              "keys at every prompt: 1-9 or arrows+Enter pick, Enter goes on where allowed,\n"
+                              "u undo, s save, r recap, h help, q quit; Ctrl-C / Ctrl-D quit, keeping your place.\n\n"
+                              "exit codes: 0 done or quit, 1 the story does not validate or a --choices answer\n"
+                              "names no option, 2 usage error, 130 interrupted (Ctrl-C)",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("story", nargs="?", metavar="STORY", help="a story folder (default: the bundled story)")
+    p.add_argument("--plain", action="store_true",
+                   help="the line player: numbered options, one line per answer (automatic when not on a terminal)")
+    p.add_argument("--choices", metavar="LIST",
+                   help="answer the choice prompts from a comma-separated list: a number picks that option, "
+                        "'-' goes on without choosing; starts a new game unless --resume")
+    # Let `--choices -,1` through: argparse would take the leading '-' for an option.
+    p._negative_number_matcher = re.compile(r"^-[-0-9, ]*$")
+    p.add_argument("--transcript", metavar="FILE", help="write the reading to FILE as Markdown")
+    again = p.add_mutually_exclusive_group()
+    again.add_argument("--new", action="store_true", help="start over instead of resuming")
+    again.add_argument("--resume", action="store_true", help="resume the saved game without asking")
+    p.add_argument("--slot", metavar="NAME", default="autosave",
+                   help="the save slot to resume from and save into (default: autosave)")
+    p.set_defaults(run=_run_play)
+
+
+def _run_play(args, out, err) -> int:
+    from engine.frontend import launch
+
+    outcome = launch.run(args, out, err, interactive=_is_terminal(sys.stdin) and _is_terminal(out))
+    return {launch.PROBLEMS: EXIT_PROBLEMS, launch.USAGE: EXIT_USAGE,
+            launch.INTERRUPTED: EXIT_INTERRUPTED}.get(outcome, EXIT_OK)
+
+
+def _is_terminal(stream) -> bool:
+    """A closed or missing stream is no terminal; prompt-toolkit must not be started on it."""
+    try:
+        return stream is not None and not stream.closed and stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 # -- validate ----------------------------------------------------------------
@@ -81,6 +135,61 @@ def _run_validate(args, out, err) -> int:
         return EXIT_USAGE
     failing = [d for d in result.diagnostics if d.is_error or args.strict]
     return EXIT_PROBLEMS if failing else EXIT_OK
+
+
+# -- new and schema --------------------------------------------------------------
+
+
+def _add_new(sub) -> None:
+    p = sub.add_parser("new", help="start a new story or scene from a template",
+                       description="Write files that validate at once and carry the schema modeline for editors.",
+                       epilog="examples:\n  vignettes new story my-story\n  vignettes new scene the-cellar --dir my-story",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    what = p.add_subparsers(dest="what", metavar="WHAT", parser_class=_Parser, required=True)
+    story = what.add_parser("story", help="a new story folder", description="Create DIR with story.yaml, two scenes and the schemas.")
+    story.add_argument("dir", metavar="DIR", help="the folder to create (must be new or empty)")
+    scene = what.add_parser("scene", help="a new scene file", description="Add a scene file, numbered after the last one.")
+    scene.add_argument("id", metavar="ID", help="the scene id: lowercase letters, digits and hyphens")
+    scene.add_argument("--dir", default=".", help="the story folder (default: here)")
+    p.set_defaults(run=_run_new)
+
+
+def _run_new(args, out, err) -> int:
+    from pathlib import Path
+
+    from engine import scaffold
+
+    if args.what == "story":
+        for path in scaffold.new_story(Path(args.dir)):
+            out.write(f"wrote {path}\n")
+        out.write(f"next: vignettes validate {args.dir} && vignettes play {args.dir}\n")
+    else:
+        path = scaffold.new_scene(args.id, Path(args.dir))
+        out.write(f"wrote {path}\nnext: point a `next:` or `goto:` of another scene at '{args.id}'\n")
+    return EXIT_OK
+
+
+def _add_schema(sub) -> None:
+    p = sub.add_parser("schema", help="print or write the JSON Schemas for editors",
+                       description="Print one JSON Schema, or write all of them to a folder for an editor's YAML language server.",
+                       epilog="examples:\n  vignettes schema scene > scene.schema.json\n  vignettes schema --out schemas/",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("kind", nargs="?", choices=("story", "scene", "save"), default="scene", help="which schema to print (default: scene)")
+    p.add_argument("--out", metavar="DIR", help="write story, scene and save schemas into DIR")
+    p.set_defaults(run=_run_schema)
+
+
+def _run_schema(args, out, err) -> int:
+    from pathlib import Path
+
+    from engine import scaffold
+
+    if args.out:
+        for path in scaffold.write_schemas(Path(args.out)):
+            out.write(f"wrote {path}\n")
+    else:
+        out.write(scaffold.schema_text(args.kind))
+    return EXIT_OK
 
 
 # -- entry point ---------------------------------------------------------------
