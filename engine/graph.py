@@ -40,9 +40,14 @@ def predecessors(story: Story) -> dict[str, set[str]]:
 
 
 def can_end(story: Story) -> set[str]:
-    """Scene ids from which some path reaches an ending."""
+    """Scene ids from which some path reaches an ending.
+
+    A way out to a missing scene counts as a possible ending: that scene is
+    reported on its own, and should not also make the whole story look endless.
+    """
     back = predecessors(story)
-    good = {s.id for s in story.scenes if s.is_ending}
+    good = {s.id for s in story.scenes
+            if s.is_ending or any(n not in story.by_id for n in successors(s))}
     queue = deque(good)
     while queue:
         for prev in back.get(queue.popleft(), ()):

@@ -28,7 +28,6 @@ PathLike = Union[str, Path]
 class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: int = 0
-    sources: dict[str, str] = field(default_factory=dict)  # text of files with problems, for snippets
     stories: list[Story] = field(default_factory=list)
     readable: bool = True  # False: a path did not exist or was not a story
 
@@ -79,8 +78,6 @@ class Validator:
                 problems = self.schemas.check(kind, doc)
         if problems:
             result.diagnostics.extend(problems)
-            if text is not None:
-                result.sources[display] = text
             return None
         return doc
 
@@ -146,6 +143,16 @@ def _lone_story(scene: Scene) -> Story:
     from engine.model import Target
 
     return Story(id="lone", title="", start=Target(scene.id, scene.pos), pos=scene.pos, scenes=(scene,))
+
+
+def sources(diagnostics: Iterable[Diagnostic]) -> dict[str, str]:
+    """The text of each file a diagnostic names, for snippets; read only when asked."""
+    out: dict[str, str] = {}
+    for name in {d.file for d in diagnostics}:
+        text, _ = loader.read(name)
+        if text is not None:
+            out[name] = text
+    return out
 
 
 def validate(paths: Iterable[PathLike]) -> Result:
