@@ -220,13 +220,19 @@ def _prescan(path: str, text: str) -> list[Diagnostic]:
 
 
 def _yaml_error(path: str, text: str, e: Exception) -> Diagnostic:
+    if isinstance(e, yaml.reader.ReaderError):
+        before = text[: e.position]
+        line, col = before.count("\n") + 1, e.position - (before.rfind("\n") + 1) + 1
+        char = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "?")
+        return _diag(path, line, col, "E003", f"control character U+{char:04X} is not allowed in YAML",
+                     "remove it; only printable text, tabs and line breaks may appear")
     mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = getattr(e, "problem", None) or str(e).splitlines()[0]
     context = getattr(e, "context", None)
     message = f"{problem}" + (f" ({context})" if context else "")
     at = text[mark.index] if mark is not None and 0 <= mark.index < len(text) else ""
-    if "tab" in problem or at == "\t":
+    if re.search(r"\btabs?\b", problem) or at == "\t":
         return _diag(path, line, col, "E008", "a tab is used for indentation", "indent with spaces only")
     if "another document" in problem or "single document" in str(e):
         return _diag(path, line, col, "E010", "the file holds more than one YAML document",

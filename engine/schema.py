@@ -228,7 +228,7 @@ def _describe(error, doc) -> list[Diagnostic]:
         plain = getattr(raw, "style", "x") in ("", None) and getattr(raw, "tag", "") == "plain"
         wants_text = schema.get("type") == "string" or "string" in schema.get("type", ())
         if plain and wants_text and not isinstance(instance, (dict, list)):
-            text = raw.value
+            text = raw.value if len(raw.value) <= 40 else raw.value[:37] + "..."
             kind = yaml11_kind(instance)
             if schema.get("pattern") == SLUG:
                 return [at("E009", f"YAML reads {text!r} as a {kind}, not an id", f"put it in quotes: '{text}'")]
