@@ -126,7 +126,8 @@ def _run_validate(args, out, err) -> int:
     from engine import report, validate
 
     result = validate.validate(args.paths or [validate.bundled_story()])
-    text = report.render(result.diagnostics, args.format, colour=use_colour(out), sources=result.sources)
+    sources = validate.sources(result.diagnostics) if args.format == "full" else None
+    text = report.render(result.diagnostics, args.format, colour=use_colour(out), sources=sources)
     if text:
         out.write(text if text.endswith("\n") else text + "\n")
     if args.format in ("concise", "full"):
