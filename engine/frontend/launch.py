@@ -60,7 +60,7 @@ def run(args, out, err, interactive: bool, stdin=None) -> str:
     except SaveError as e:
         err.write(f"vignettes: {e.message}; playing without saves\n")
         folder = None
-    plain = args.plain or script is not None or not interactive
+    plain = args.plain or script is not None or not interactive or os.environ.get("TERM") == "dumb"
     if plain:
         _forgiving(stdin, "replace")
         _forgiving(out, "replace")
@@ -75,6 +75,9 @@ def run(args, out, err, interactive: bool, stdin=None) -> str:
         outcome = session.play(resume)
     except ScriptError as e:
         err.write(f"vignettes: {e.message}\n")
+        outcome = PROBLEMS
+    except Exception as e:  # the last resort: a reader never sees a traceback
+        err.write(f"vignettes: something went wrong ({type(e).__name__}: {e}); your place is kept.\n")
         outcome = PROBLEMS
     finally:
         problem = _write_transcript(args.transcript, session, err)

@@ -1,0 +1,125 @@
+"""The terminal player driven through prompt-toolkit's pipe input, its output read back as text."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+from prompt_toolkit.data_structures import Size
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output.vt100 import Vt100_Output
+
+from engine.frontend.session import EOF, ENDED, INTERRUPTED, QUIT, Session
+from engine.frontend.tui import TerminalUI
+from engine.saves import SaveFolder
+from play_stories import SMALL, build
+
+UP, DOWN, ENTER = "\x1b[A", "\x1b[B", "\r"
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-B]|\x1b[=>78]|\r")
+
+
+def run(keys, story=None, columns=60, colour=False, folder=None, resume="no"):
+    """Play with `keys` typed ahead; returns (outcome, raw output, output without control codes, session)."""
+    buf = io.StringIO()
+    with create_pipe_input() as pipe:
+        for part in keys if isinstance(keys, tuple) else (keys,):
+            pipe.send_bytes(part) if isinstance(part, bytes) else pipe.send_text(part)
+        ui = TerminalUI(colour=colour, input=pipe, output=Vt100_Output(buf, lambda: Size(24, columns), term="xterm"))
+        session = Session(story or build(SMALL), ui, folder)
+        outcome = session.play(resume)
+    return outcome, buf.getvalue(), _CONTROL.sub("", buf.getvalue()), session
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    return SaveFolder("small")
+
+
+def test_play_to_the_end_with_arrow_keys(folder):
+    outcome, _, text, session = run(ENTER + DOWN + ENTER + DOWN + ENTER + ENTER, folder=folder)
+    assert outcome == ENDED
+    assert "a closed door" in text and "Scene 1 of 4 · The Hall" in text and "Scene 4 of 4 · The Garden" in text
+    assert "› A key." in text and "› Knock." in text
+    assert "Your path:" in text and "1. The Hall: A key." in text and "vignettes play --new" in text
+    assert session.state.answers == (1, 1, None)
+    assert json.loads(folder.slot_path("autosave").read_text())["scene"] == "garden"
+
+
+def test_numbers_pick_and_dash_goes_on():
+    outcome, _, _, session = run(ENTER + "-" + "9" + "1" + ENTER)
+    assert outcome == ENDED and session.state.answers == (None, 1, None)
+
+
+def test_up_wraps_around_to_go_on():
+    _, _, _, session = run(ENTER + UP + ENTER + "1" + ENTER)
+    assert session.state.answers[:2] == (None, 1)
+
+
+def test_undo_recap_help_then_quit():
+    outcome, _, text, session = run(ENTER + "2" + "r" + "h" + "u" + "1" + "q")
+    assert outcome == QUIT
+    assert "Recap: your path so far" in text and "1. The Hall: A key." in text
+    assert "u: undo the last step" in text
+    assert session.state.answers == (0,)
+
+
+def test_save_takes_only_slot_characters(folder):
+    outcome, _, text, _ = run(ENTER + "s" + "../My Slot!" + ENTER + "q", folder=folder)
+    assert outcome == QUIT
+    assert "Saved as 'myslot'" in text and folder.slot_path("myslot").exists()
+    assert sorted(p.name for p in folder.path.iterdir()) == ["myslot.json"]
+
+
+def test_save_cancelled_with_escape(folder):
+    outcome, _, text, _ = run(ENTER + "s" + "abc" + "\x1b" + "q", folder=folder)
+    assert outcome == QUIT and "Saved" not in text
+
+
+@pytest.mark.parametrize("key, outcome", [("\x03", INTERRUPTED), ("\x04", EOF)])
+def test_ctrl_c_and_ctrl_d_end_the_game(folder, key, outcome):
+    got, _, _, session = run(ENTER + "1" + key, folder=folder)
+    assert got == outcome
+    assert json.loads(folder.slot_path("autosave").read_text())["answers"] == [0]
+
+
+def test_leaving_at_the_content_notes():
+    outcome, _, text, _ = run(DOWN + ENTER)
+    assert outcome == QUIT and "Scene 1" not in text
+
+
+def test_pasted_escape_sequences_and_bytes_do_nothing():
+    paste = "\x1b[200~\x1b[31m2\x1b[0m\x1b[201~"
+    outcome, _, _, session = run((ENTER + paste + "\x1b[31m" + "\x1b[99~", b"\xff\xfe\xed\xa0\x80", "2" + "q"))
+    assert outcome == QUIT and session.state.answers == (1,)
+
+
+def test_hostile_story_text_is_cleaned():
+    hostile = {**SMALL, "title": "T\x1b]0;owned\x07", "scenes": [
+        {**SMALL["scenes"][0], "title": "\x1b[2J\x1b[Hhall", "text": ["A\x1b[31mred\x1b[0m \x07bell\x9b1m"],
+         "choices": {**SMALL["scenes"][0]["choices"], "prompt": "why\x1b[8m?"}},
+        *SMALL["scenes"][1:]]}
+    _, raw, text, _ = run(ENTER + "q", story=build(hostile))
+    assert "owned" not in raw and "\x1b[2J" not in raw and "\x1b[31m" not in raw and "\x1b[8m" not in raw
+    assert "\x07" not in raw and "\x9b" not in raw and "Ared bell" in text
+
+
+def test_no_color_means_no_colour_codes():
+    _, raw, _, _ = run(ENTER + DOWN + ENTER + "q", colour=False)
+    sgr = re.findall(r"\x1b\[([0-9;]*)m", raw)
+    colours = [s for s in sgr if any(p.isdigit() and (30 <= int(p) <= 49 or 90 <= int(p) <= 107)
+                                     for p in s.split(";"))]
+    assert not colours
+    _, raw, _, _ = run(ENTER + DOWN + ENTER + "q", colour=True)
+    assert any(re.search(r"\x1b\[[0-9;]*3[0-9]", raw) for _ in [0])
+
+
+def test_twenty_columns_still_reads():
+    long = {**SMALL, "scenes": [{**SMALL["scenes"][0], "text": ["extraordinarily " * 8 + "y" * 45]},
+                                *SMALL["scenes"][1:]]}
+    outcome, _, text, _ = run(ENTER + "1" + "1" + ENTER, story=build(long), columns=20)
+    assert outcome == ENDED
+    prose = [line for line in text.split("\n") if "extraordinarily" in line or "yyy" in line]
+    assert prose and all(len(line) <= 20 for line in prose)
