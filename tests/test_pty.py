@@ -1,0 +1,123 @@
+"""End to end in a real pseudo-terminal: arrow keys, Ctrl-C, resuming, a narrow window."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from engine import runtime, validate
+from engine.saves import SaveFolder
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "play-story"
+DOWN = "\x1b[B"
+
+
+@pytest.fixture
+def env(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    # A pty answers no cursor-position requests; without this prompt-toolkit waits for them.
+    env.update(XDG_DATA_HOME=str(tmp_path / "data"), PYTHONPATH=str(ROOT), TERM="xterm-256color",
+               PROMPT_TOOLKIT_NO_CPR="1")
+    return env
+
+
+def spawn(env, *argv, columns=80):
+    child = pexpect.spawn(sys.executable, ["-m", "engine", "play", str(FIXTURE), *argv], env=env, cwd=str(ROOT),
+                          dimensions=(24, columns), encoding="utf-8", timeout=20)
+    return child
+
+
+def finish(child) -> str:
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "Traceback" not in child.before
+    return child.before
+
+
+def test_play_to_the_end_with_arrow_keys(env):
+    child = spawn(env)
+    child.expect("Begin the story")
+    child.send("\r")
+    child.expect("What do you remember")
+    child.send(DOWN + "\r")  # A key.
+    child.expect("Which way")
+    child.send(DOWN + "\r")  # Knock.
+    child.expect("Corridor")
+    child.expect("Go on")
+    child.send("\r")
+    child.expect("The end.")
+    rest = finish(child)
+    assert child.exitstatus == 0
+    assert "Your path" in rest and "vignettes play" in rest
+
+
+def test_ctrl_c_keeps_the_autosave_then_resume(env, tmp_path):
+    child = spawn(env)
+    child.expect("Begin the story")
+    child.send("\r")
+    child.expect("What do you remember")
+    child.send("1")
+    child.expect("Which way")
+    child.sendintr()
+    out = finish(child)
+    assert child.exitstatus == 130 and "Goodbye." in out
+
+    story = validate.load_story(FIXTURE)
+    folder = SaveFolder(story.id, tmp_path / "data" / "vignettes")
+    state = runtime.from_dict(story, folder.read("autosave"))
+    assert state.scene == "door" and state.answers == (0,)
+
+    child = spawn(env)
+    child.expect("Resume where you left off")
+    child.send("\r")
+    child.expect("Scene 2 of 4")
+    child.expect("Which way")
+    child.send("2")  # Shout.
+    child.expect("The end.")
+    finish(child)
+    assert child.exitstatus == 0
+
+
+def test_ctrl_d_leaves_with_0(env):
+    child = spawn(env)
+    child.expect("Begin the story")
+    child.send("\r")
+    child.expect("What do you remember")
+    child.sendeof()
+    out = finish(child)
+    assert child.exitstatus == 0 and "Goodbye." in out
+
+
+def test_resized_to_twenty_columns_and_a_typed_escape_sequence(env):
+    child = spawn(env, "--new", columns=60)
+    child.expect("Begin the")
+    child.send("\r")
+    child.expect("remember")
+    child.setwinsize(24, 20)
+    child.send("\x1b[31m")
+    child.send("-")
+    child.expect("Which way")
+    child.send("1")
+    child.expect("Go on")
+    child.send("\r")
+    child.expect("The end.")
+    finish(child)
+    assert child.exitstatus == 0
+
+
+def test_no_color_and_plain_flag(env):
+    child = spawn({**env, "NO_COLOR": "1"}, "--plain")
+    child.expect("Press Enter to begin")
+    child.sendline("")
+    child.expect("Your choice")
+    child.sendline("2")
+    child.expect("Your choice")
+    child.sendline("1")
+    child.expect("The end.")
+    out = finish(child)
+    assert child.exitstatus == 0 and "\x1b[" not in out
