@@ -244,7 +244,7 @@ def typecheck(node: Node, types: Mapping[str, str]) -> str:
         return want
     left, right = typecheck(node.left, types), typecheck(node.right, types)
     if node.op in ("and", "or"):
-        for side, t in ((node.left, left), (node.right, right)):
+        for t in (left, right):
             if t != "bool":
                 raise ExprError("type", f"'{node.op}' needs booleans, not {_type_name(t)}", node.col,
                                 "compare the integer, e.g. `x > 0`")

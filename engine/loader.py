@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Iterator, Optional
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -431,7 +431,7 @@ class _Fields:
         return tuple(out)
 
 
-def _items(path: str, node: Optional[Node], data: list) -> Iterator[tuple[Node, Any]]:
+def _items(node: Optional[Node], data: list) -> Iterator[tuple[Node, Any]]:
     nodes = node.value if isinstance(node, SequenceNode) else [None] * len(data)
     return zip(nodes, data)
 
@@ -440,7 +440,7 @@ def scene(doc: Document) -> model.Scene:
     """A schema-valid scene document -> Scene."""
     f = _Fields(doc.path, doc.root, doc.data)
     paragraphs = []
-    for node, item in _items(doc.path, f.value_node("text"), doc.data["text"]):
+    for node, item in _items(f.value_node("text"), doc.data["text"]):
         if isinstance(item, str):
             paragraphs.append(model.Paragraph(item, node_pos(doc.path, node)))
         else:
@@ -450,7 +450,7 @@ def scene(doc: Document) -> model.Scene:
     if "choices" in doc.data:
         cf = _Fields(doc.path, f.value_node("choices"), doc.data["choices"])
         options = []
-        for node, item in _items(doc.path, cf.value_node("options"), cf.data["options"]):
+        for node, item in _items(cf.value_node("options"), cf.data["options"]):
             of = _Fields(doc.path, node, item)
             options.append(model.Option(item["text"], node_pos(doc.path, node), of.condition(), of.effects(), of.target("goto")))
         choice = model.Choice(cf.data.get("prompt", ""), bool(cf.data.get("optional", False)), tuple(options),

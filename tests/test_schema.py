@@ -1,6 +1,5 @@
 """The schemas: well-formed, documented for editors, and the fast checker agrees with jsonschema."""
 
-import json
 
 import pytest
 from hypothesis import given, settings, strategies as st

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Sequence
 
-from prompt_toolkit import print_formatted_text
 from prompt_toolkit.application import Application, get_app
-from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.input import create_input
-from prompt_toolkit.key_binding import KeyBindings
+from prompt_toolkit.key_binding import DynamicKeyBindings, KeyBindings, merge_key_bindings
 from prompt_toolkit.keys import Keys
 from prompt_toolkit.layout import FormattedTextControl, HSplit, Layout, Window
 from prompt_toolkit.output import ColorDepth, create_output
@@ -46,7 +44,12 @@ class TerminalUI:
         self.input = input or create_input()
         self.output = output or create_output()
         self.style = _COLOUR if colour else _MONO
-        self.depth = None if colour else ColorDepth.DEPTH_1_BIT
+        self.depth = ColorDepth.DEPTH_1_BIT if not colour else self.output.get_default_color_depth()
+        # One Application, run once per prompt with that prompt's text and keys: building
+        # one (and prompt-toolkit's default key bindings) anew each time costs milliseconds.
+        self._render: Callable[[], list] = list
+        self._keys = KeyBindings()
+        self._app: Optional[Application] = None
 
     # -- output ------------------------------------------------------------------
 
@@ -54,37 +57,50 @@ class TerminalUI:
         return self.output.get_size().columns
 
     def print(self, text: str = "", style: str = "") -> None:
-        print_formatted_text(FormattedText([(f"class:{style}" if style else "", text)]), output=self.output,
-                             style=self.style, color_depth=self.depth)
+        """Write a line straight to the terminal; `text` is already cleaned and wrapped."""
+        out = self.output
+        out.set_attributes(self.style.get_attrs_for_style_str(f"class:{style}" if style else ""), self.depth)
+        out.write(text)
+        out.reset_attributes()
+        out.write("\n")
+        out.flush()
 
     def para(self, text: str, style: str = "", **kw) -> None:
         self.print(wrap(text, self.columns(), **kw), style)
 
     # -- prompts -------------------------------------------------------------------
 
+    def _application(self) -> Application:
+        if self._app is None:
+            common = KeyBindings()
+
+            @common.add("c-c")
+            def _(event):
+                event.app.exit(exception=KeyboardInterrupt)
+
+            @common.add("c-d")
+            def _(event):
+                event.app.exit(exception=EOFError)
+
+            @common.add(Keys.BracketedPaste)
+            @common.add(Keys.Vt100MouseEvent)
+            @common.add(Keys.Any)
+            def _(event):
+                """Pasted text and unknown keys do nothing. A typed `ESC[31m` looks like a mouse
+                report to prompt-toolkit, whose own handler then fails; this one wins over it."""
+
+            control = FormattedTextControl(lambda: self._render(), focusable=True, show_cursor=False)
+            self._app = Application(
+                layout=Layout(HSplit([Window(control, dont_extend_height=True, wrap_lines=True)])),
+                key_bindings=merge_key_bindings([common, DynamicKeyBindings(lambda: self._keys)]),
+                style=self.style, color_depth=self.depth, full_screen=False, erase_when_done=True,
+                input=self.input, output=self.output, mouse_support=False)
+        return self._app
+
     def _run(self, render: Callable[[], list], bindings: KeyBindings):
         """One inline prompt; Ctrl-C and Ctrl-D end the game, every other key is ours or ignored."""
-
-        @bindings.add("c-c")
-        def _(event):
-            event.app.exit(exception=KeyboardInterrupt)
-
-        @bindings.add("c-d")
-        def _(event):
-            event.app.exit(exception=EOFError)
-
-        @bindings.add(Keys.BracketedPaste)
-        @bindings.add(Keys.Vt100MouseEvent)
-        @bindings.add(Keys.Any)
-        def _(event):
-            """Pasted text and unknown keys do nothing. A typed `ESC[31m` looks like a mouse
-            report to prompt-toolkit, whose own handler then fails; this one wins over it."""
-
-        control = FormattedTextControl(render, focusable=True, show_cursor=False)
-        app = Application(layout=Layout(HSplit([Window(control, dont_extend_height=True, wrap_lines=True)])),
-                          key_bindings=bindings, style=self.style, color_depth=self.depth, full_screen=False,
-                          erase_when_done=True, input=self.input, output=self.output, mouse_support=False)
-        return app.run(handle_sigint=False)
+        self._render, self._keys = render, bindings
+        return self._application().run(handle_sigint=False)
 
     def _menu(self, header: str, items: Sequence[tuple[object, str]], extra: Optional[dict] = None,
               numbered: int = 0):
