@@ -225,3 +225,12 @@ def test_every_line_fits_the_width(columns):
 def test_clean_and_wrap():
     assert clean("a\x1b[1;31mb\x1b]8;;http://x\x1b\\c\x00d\te\ud800") == "abcd e\ufffd"
     assert wrap("one two three four five six seven", 20).splitlines() == ["one two three four", "five six seven"]
+
+
+def test_a_failing_disk_is_reported_once_and_the_story_goes_on(tmp_path, monkeypatch):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the data folder should be")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocked))
+    code, out, err = play("--choices", "2,1")
+    assert code == 0 and "The end." in out
+    assert out.count("could not be saved") == 1 and "Your place is kept" not in out

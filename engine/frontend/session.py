@@ -8,6 +8,7 @@ once, and each player supplies a small `UI` with those two skills.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Optional, Protocol, Sequence
 
@@ -70,22 +71,41 @@ class Session:
         self.state = runtime.start(story)
         self.transcript: list[str] = [f"# {clean(story.title)}", ""]
         self.save_failed = False
+        self._saving: Optional[threading.Thread] = None
+        self._save_error: Optional[Exception] = None
 
     # -- saves -----------------------------------------------------------------
 
     def autosave(self) -> None:
-        """Keep the reader's place after every step; a failing disk is reported once, not fatal."""
+        """Keep the reader's place after every step, written while the next scene is drawn.
+
+        fsync on a busy disk can take tens of milliseconds; the reader should not
+        wait for it. One save is in flight at most, and every way out waits for it.
+        """
         if self.folder is None:
             return
+        self.finish_saving()
+        data = runtime.to_dict(self.story, self.state)
+        self._saving = threading.Thread(target=self._write, args=(data,), name="vignettes-autosave")
+        self._saving.start()
+
+    def _write(self, data: dict) -> None:
         try:
-            self.folder.write(self.slot, runtime.to_dict(self.story, self.state))
+            self.folder.write(self.slot, data)
+            self._save_error = None
         except (OSError, SaveError) as e:
-            if not self.save_failed:
-                self.ui.say(f"Your place could not be saved ({getattr(e, 'strerror', None) or e}); "
-                            "the story goes on without saving.")
-            self.save_failed = True
-        else:
-            self.save_failed = False
+            self._save_error = e
+
+    def finish_saving(self) -> None:
+        """Wait for the autosave in flight; a failing disk is reported once, and is not fatal."""
+        if self._saving is not None:
+            self._saving.join()
+            self._saving = None
+        e = self._save_error
+        if e is not None and not self.save_failed:
+            self.ui.say(f"Your place could not be saved ({getattr(e, 'strerror', None) or e}); "
+                        "the story goes on without saving.")
+        self.save_failed = e is not None
 
     def resume(self, mode: str) -> bool:
         """Pick up the slot's save: mode is ask, yes (--resume) or no (--new). False: the reader left."""
@@ -139,6 +159,8 @@ class Session:
             return INTERRUPTED
         except EOFError:
             return EOF
+        finally:
+            self.finish_saving()
 
     def _loop(self) -> str:
         shown = None
