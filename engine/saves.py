@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from engine.errors import EngineError
-from engine.resources import schema_path
+from engine.schema import Schemas
 
 AUTOSAVE = "autosave"
 SLOT_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -51,15 +51,6 @@ def check_slot(name: str) -> str:
     return name
 
 
-def _validator():
-    import jsonschema
-    from referencing import Registry, Resource
-
-    schema = json.loads(schema_path("save").read_text(encoding="utf-8"))
-    registry = Registry().with_resource(schema["$id"], Resource.from_contents(schema))
-    return jsonschema.Draft202012Validator(schema, registry=registry)
-
-
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -77,14 +68,17 @@ class SaveFolder:
         if not _STORY_ID.fullmatch(story_id or ""):
             raise SaveError(f"story id {story_id!r} cannot name a save folder")
         self.path = (home or data_home()) / story_id
-        self.validator = _validator()
+        self.schemas = Schemas()
 
     def slot_path(self, slot: str) -> Path:
         return self.path / f"{check_slot(slot)}.json"
 
     def problems(self, data: Any) -> list[str]:
-        """Why `data` is not a valid save, one line per problem."""
-        return [f"{'/'.join(map(str, e.absolute_path)) or 'save'}: {e.message}" for e in self.validator.iter_errors(data)]
+        """Why `data` is not a valid save, one line per problem (jsonschema runs only on a bad one)."""
+        if self.schemas.is_valid("save", data):
+            return []
+        return [f"{'/'.join(map(str, e.absolute_path)) or 'save'}: {e.message}"
+                for e in self.schemas.validator("save").iter_errors(data)]
 
     def clear_stale(self) -> list[Path]:
         """Remove temporary files left by a process that was killed mid-save."""
@@ -153,23 +147,24 @@ class SaveFolder:
             return None
         except OSError as e:
             raise BrokenSave(f"the save '{slot}' cannot be read: {e.strerror}", None) from None
-        reason = self._why_broken(raw)
+        data, reason = self._parse(raw)
         if reason is None:
-            return json.loads(raw)
+            return data
         kept = self.keep_aside(slot)
         raise BrokenSave(f"the save '{slot}' is damaged ({reason})", kept)
 
-    def _why_broken(self, raw: bytes) -> Optional[str]:
+    def _parse(self, raw: bytes) -> tuple[Any, Optional[str]]:
+        """The save in `raw`, or why there is none."""
         if len(raw) > _MAX_BYTES:
-            return "it is far too large"
+            return None, "it is far too large"
         try:
             data = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            return "it is not text"
+            return None, "it is not text"
         except ValueError as e:
-            return f"it is not valid JSON: {e.msg} at line {e.lineno}" if raw.strip() else "it is empty"
+            return None, f"it is not valid JSON: {e.msg} at line {e.lineno}" if raw.strip() else "it is empty"
         problems = self.problems(data)
-        return problems[0] if problems else None
+        return data, problems[0] if problems else None
 
     def keep_aside(self, slot: str) -> Optional[Path]:
         """Move a slot to `<slot>.broken-<time>.json` so its bytes are never overwritten."""
