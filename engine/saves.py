@@ -161,6 +161,8 @@ class SaveFolder:
             data = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError:
             return None, "it is not text"
+        except RecursionError:
+            return None, "it is nested too deeply"
         except ValueError as e:
             return None, f"it is not valid JSON: {e.msg} at line {e.lineno}" if raw.strip() else "it is empty"
         problems = self.problems(data)
