@@ -123,3 +123,17 @@ def test_twenty_columns_still_reads():
     assert outcome == ENDED
     prose = [line for line in text.split("\n") if "extraordinarily" in line or "yyy" in line]
     assert prose and all(len(line) <= 20 for line in prose)
+
+
+def test_only_tui_imports_prompt_toolkit():
+    import ast
+    from pathlib import Path
+
+    import engine
+
+    for path in Path(engine.__file__).parent.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        if any(name.split(".")[0] == "prompt_toolkit" for name in names):
+            assert path.name == "tui.py", path

@@ -76,6 +76,8 @@ def run(args, out, err, interactive: bool, stdin=None) -> str:
     except ScriptError as e:
         err.write(f"vignettes: {e.message}\n")
         outcome = PROBLEMS
+    except BrokenPipeError:
+        raise  # the reader closed the pipe (`| head`): cli ends quietly
     except Exception as e:  # the last resort: a reader never sees a traceback
         err.write(f"vignettes: something went wrong ({type(e).__name__}: {e}); your place is kept.\n")
         outcome = PROBLEMS
