@@ -234,3 +234,12 @@ def test_a_failing_disk_is_reported_once_and_the_story_goes_on(tmp_path, monkeyp
     code, out, err = play("--choices", "2,1")
     assert code == 0 and "The end." in out
     assert out.count("could not be saved") == 1 and "Your place is kept" not in out
+
+
+def test_every_path_of_the_bundled_story_ends_when_scripted():
+    story = validate.load_story(None)
+    paths = scripted_paths(story)
+    assert paths
+    for typed, end in paths:
+        ui = PlainUI(None, io.StringIO(), typed)
+        assert Session(story, ui, None).play("no") == "ended" and not ui.leftover, typed
