@@ -34,9 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import runtime, validate  # noqa: E402
-from engine.frontend.plain import PlainUI  # noqa: E402
-from engine.saves import SaveFolder  # noqa: E402
+from engine import runtime, validate
+from engine.frontend.plain import PlainUI
+from engine.saves import SaveFolder
 
 BAR_MS = 50.0
 

@@ -180,7 +180,7 @@ def undo(story: Story, state: State) -> State:
 def recap(story: Story, state: State) -> tuple[tuple[str, Optional[str]], ...]:
     """Per step taken: the scene's title and the chosen option's text (None: went on)."""
     out = []
-    for scene_id, answer in zip(state.seen, state.answers):
+    for scene_id, answer in zip(state.seen, state.answers):  # seen has one more: the scene now
         scene = _scene(story, scene_id)
         text = scene.choice.options[answer].text if answer is not None and scene.choice else None
         out.append((scene.title, text))

@@ -16,6 +16,7 @@ from engine import cli, runtime, validate
 from engine.frontend.plain import PlainUI
 from engine.frontend.session import Session
 from engine.frontend.text import clean, wrap
+from engine.saves import SaveFolder
 from play_stories import SMALL, build
 
 FIXTURE = Path(__file__).parent / "fixtures" / "play-story"
@@ -206,7 +207,7 @@ def test_hostile_text_never_reaches_the_terminal_raw():
 def test_invalid_input_bytes_never_fail_later(data_home):
     stdin = io.TextIOWrapper(io.BytesIO(b"\n\xff\xfe\xed\xa0\x80\n2\nq\n"), encoding="utf-8", errors="replace")
     out = io.StringIO()
-    folder = __import__("engine.saves", fromlist=["SaveFolder"]).SaveFolder("small")
+    folder = SaveFolder("small")
     assert Session(build(SMALL), PlainUI(stdin, out), folder).play("no") == "quit"
     assert json.loads(folder.slot_path("autosave").read_text())["answers"] == [1]
 
@@ -240,6 +241,6 @@ def test_every_path_of_the_bundled_story_ends_when_scripted():
     story = validate.load_story(None)
     paths = scripted_paths(story)
     assert paths
-    for typed, end in paths:
+    for typed, _ in paths:
         ui = PlainUI(None, io.StringIO(), typed)
         assert Session(story, ui, None).play("no") == "ended" and not ui.leftover, typed
