@@ -197,7 +197,7 @@ def _prescan(path: str, text: str) -> list[Diagnostic]:
     Only suspicious files pay for this second pass.
     """
     nesting = text.count("[") + text.count("{") + text.count("- ") + text.count("? ")
-    if nesting < 200 and not _ANCHOR.search(text):
+    if nesting < 200 and ("&" not in text or not _ANCHOR.search(text)):
         return []
     depth = 0
     try:

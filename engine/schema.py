@@ -31,103 +31,160 @@ def load_schema(kind: str) -> dict:
 # -- the fast checker ---------------------------------------------------------
 
 
-def _is_type(value: Any, name: str) -> bool:
-    if name == "string":
-        return isinstance(value, str)
-    if name == "boolean":
-        return isinstance(value, bool)
-    if name == "integer":
-        return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer())
-    if name == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if name == "object":
-        return isinstance(value, dict)
-    if name == "array":
-        return isinstance(value, list)
-    if name == "null":
-        return value is None
-    raise ValueError(f"unknown JSON type {name!r}")
+_TYPES = {"string": (str,), "boolean": (bool,), "integer": (int,), "number": (int, float),
+          "object": (dict,), "array": (list,), "null": (type(None),)}
+_SEEN_BY = {"string": ("minLength", "maxLength", "pattern"), "object": (
+    "properties", "required", "additionalProperties", "propertyNames", "minProperties", "maxProperties"),
+    "array": ("items", "minItems", "maxItems"), "number": ("minimum", "maximum")}
 
 
 def compile_checker(schema: Mapping, root: Optional[Mapping] = None) -> Check:
-    """A yes/no validator for the keywords our schemas use.
+    """A yes/no validator for the keywords our schemas use, built from closures.
 
-    It refuses to compile a keyword it does not know, so a schema change
-    cannot leave part of the schema silently unchecked.
+    Each subschema becomes one function that tests the exact Python type
+    first (bool is not int, as in JSON) and then only the keywords for that
+    type, with no generators in between: this runs for every value of every
+    file. It refuses to compile a keyword it does not know, so a schema
+    change cannot leave part of the schema silently unchecked.
     """
     root = root if root is not None else schema
-    refs: dict[str, Check] = {}
+    compiled: dict[str, Check] = {}
 
     def ref(pointer: str) -> Check:
-        if pointer not in refs:
-            if not pointer.startswith("#/$defs/"):
-                raise ValueError(f"only local $defs references are supported, not {pointer!r}")
-            refs[pointer] = lambda v: True  # placeholder while compiling recursive refs
-            target = build(root["$defs"][pointer[len("#/$defs/"):]])
-            refs[pointer] = target
-        return lambda v: refs[pointer](v)
+        if not pointer.startswith("#/$defs/"):
+            raise ValueError(f"only local $defs references are supported, not {pointer!r}")
+        if pointer not in compiled:
+            compiled[pointer] = lambda v: compiled[pointer](v)  # stands in while a recursive ref compiles
+            compiled[pointer] = build(root["$defs"][pointer[len("#/$defs/"):]])
+        return compiled[pointer]
 
     def build(s: Any) -> Check:
-        if s is True:
-            return lambda v: True
-        if s is False:
-            return lambda v: False
-        checks: list[Check] = []
-        for key, arg in s.items():
-            if key in _ANNOTATIONS:
-                continue
-            if key == "$ref":
-                checks.append(ref(arg))
-            elif key == "type":
-                names = [arg] if isinstance(arg, str) else list(arg)
-                for n in names:
-                    _is_type(None, n)  # reject unknown names now
-                checks.append(lambda v, names=names: any(_is_type(v, n) for n in names))
-            elif key == "properties":
-                props = {k: build(sub) for k, sub in arg.items()}
-                checks.append(lambda v, props=props: not isinstance(v, dict) or all(
-                    props[k](v[k]) for k in props if k in v))
-            elif key == "required":
-                checks.append(lambda v, req=tuple(arg): not isinstance(v, dict) or all(k in v for k in req))
-            elif key == "additionalProperties":
-                known = set(s.get("properties", {}))
-                sub = build(arg)
-                checks.append(lambda v, known=known, sub=sub: not isinstance(v, dict) or all(
-                    sub(x) for k, x in v.items() if k not in known))
-            elif key == "propertyNames":
-                sub = build(arg)
-                checks.append(lambda v, sub=sub: not isinstance(v, dict) or all(sub(k) for k in v))
-            elif key == "items":
-                sub = build(arg)
-                checks.append(lambda v, sub=sub: not isinstance(v, list) or all(sub(x) for x in v))
-            elif key in ("minItems", "maxItems", "minProperties", "maxProperties"):
-                kind = list if key.endswith("Items") else dict
-                low = key.startswith("min")
-                checks.append(lambda v, n=arg, kind=kind, low=low: not isinstance(v, kind) or (
-                    len(v) >= n if low else len(v) <= n))
-            elif key in ("minLength", "maxLength"):
-                low = key == "minLength"
-                checks.append(lambda v, n=arg, low=low: not isinstance(v, str) or (len(v) >= n if low else len(v) <= n))
-            elif key == "pattern":
-                search = re.compile(arg).search
-                checks.append(lambda v, search=search: not isinstance(v, str) or search(v) is not None)
-            elif key in ("minimum", "maximum"):
-                low = key == "minimum"
-                checks.append(lambda v, n=arg, low=low: not _is_type(v, "number") or (v >= n if low else v <= n))
-            elif key == "enum":
-                checks.append(lambda v, options=arg: any(_same(v, o) for o in options))
-            elif key == "const":
-                checks.append(lambda v, c=arg: _same(v, c))
-            elif key == "anyOf":
-                subs = [build(x) for x in arg]
-                checks.append(lambda v, subs=subs: any(f(v) for f in subs))
-            else:
-                raise ValueError(f"the fast checker does not know the keyword {key!r}")
-        if len(checks) == 1:
-            return checks[0]
-        return lambda v: all(f(v) for f in checks)
+        if s is True or s is False:
+            return lambda v, answer=s: answer
+        known = set(_ANNOTATIONS) | {"type", "$ref", "enum", "const", "anyOf"}
+        for keys in _SEEN_BY.values():
+            known.update(keys)
+        unknown = set(s) - known
+        if unknown:
+            raise ValueError(f"the fast checker does not know the keyword {sorted(unknown)[0]!r}")
+        extras: list[Check] = []
+        if "$ref" in s:
+            extras.append(ref(s["$ref"]))
+        if "enum" in s:
+            extras.append(lambda v, options=s["enum"]: any(_same(v, o) for o in options))
+        if "const" in s:
+            extras.append(lambda v, c=s["const"]: _same(v, c))
+        if "anyOf" in s:
+            extras.append(_any([build(x) for x in s["anyOf"]]))
+        per_type = {str: _string(s), dict: _object(s, build), list: _array(s, build)}
+        number = _number(s)
+        per_type[int] = per_type[float] = number
+        names = s.get("type")
+        allowed: Optional[set] = None
+        if names is not None:
+            allowed = set()
+            for name in [names] if isinstance(names, str) else names:
+                if name not in _TYPES:
+                    raise ValueError(f"unknown JSON type {name!r}")
+                allowed.update(_TYPES[name])
+        integral_floats = allowed is not None and int in allowed and float not in allowed
+
+        def check(v: Any) -> bool:
+            t = type(v)
+            if allowed is not None and t not in allowed:
+                if not (integral_floats and t is float and v.is_integer()):
+                    return False
+            specific = per_type.get(t)
+            if specific is not None and not specific(v):
+                return False
+            for extra in extras:
+                if not extra(v):
+                    return False
+            return True
+
+        if not extras and allowed is not None and all(per_type.get(t) is None for t in allowed) and not integral_floats:
+            return lambda v: type(v) in allowed
+        if (not extras and allowed is not None and len(allowed) == 1 and not integral_floats):
+            (only,) = allowed
+            specific = per_type.get(only)
+            return lambda v: type(v) is only and specific(v)
+        if allowed is None and not any(per_type.values()) and len(extras) == 1:
+            return extras[0]
+        return check
 
     return build(schema)
+
+
+def _any(subs: list[Check]) -> Check:
+    def check(v: Any) -> bool:
+        for sub in subs:
+            if sub(v):
+                return True
+        return False
+    return check
+
+
+def _string(s: Mapping) -> Optional[Check]:
+    if not any(k in s for k in _SEEN_BY["string"]):
+        return None
+    low, high = s.get("minLength", 0), s.get("maxLength", float("inf"))
+    search = re.compile(s["pattern"]).search if "pattern" in s else None
+    if search is None:
+        return lambda v: low <= len(v) <= high
+    return lambda v: low <= len(v) <= high and search(v) is not None
+
+
+def _number(s: Mapping) -> Optional[Check]:
+    if not any(k in s for k in _SEEN_BY["number"]):
+        return None
+    low, high = s.get("minimum", float("-inf")), s.get("maximum", float("inf"))
+    return lambda v: low <= v <= high
+
+
+def _array(s: Mapping, build: Callable[[Any], Check]) -> Optional[Check]:
+    if not any(k in s for k in _SEEN_BY["array"]):
+        return None
+    low, high = s.get("minItems", 0), s.get("maxItems", float("inf"))
+    item = build(s["items"]) if "items" in s else None
+
+    def check(v: list) -> bool:
+        if not low <= len(v) <= high:
+            return False
+        if item is not None:
+            for x in v:
+                if not item(x):
+                    return False
+        return True
+    return check
+
+
+def _object(s: Mapping, build: Callable[[Any], Check]) -> Optional[Check]:
+    if not any(k in s for k in _SEEN_BY["object"]):
+        return None
+    props = {k: build(sub) for k, sub in s.get("properties", {}).items()}
+    required = tuple(s.get("required", ()))
+    extra = s.get("additionalProperties", True)
+    other = None if extra is True else build(extra)
+    key_ok = build(s["propertyNames"]) if "propertyNames" in s else None
+    low, high = s.get("minProperties", 0), s.get("maxProperties", float("inf"))
+
+    def check(v: dict) -> bool:
+        if not low <= len(v) <= high:
+            return False
+        for k, x in v.items():
+            sub = props.get(k)
+            if sub is None:
+                if other is not None and not other(x):
+                    return False
+            elif not sub(x):
+                return False
+            if key_ok is not None and not key_ok(k):
+                return False
+        for k in required:
+            if k not in v:
+                return False
+        return True
+    return check
 
 
 def _same(a: Any, b: Any) -> bool:
