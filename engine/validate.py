@@ -30,7 +30,6 @@ PathLike = Union[str, Path]
 class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: int = 0
-    stories: list[Story] = field(default_factory=list)
     readable: bool = True  # False: a path did not exist or was not a story
 
 
@@ -110,7 +109,6 @@ class Validator:
             return None
         story = loader.story(manifest, tuple(scenes), digest.hexdigest() if digest else "")
         result.diagnostics.extend(checks.run(story, whole))
-        result.stories.append(story)
         return story
 
     def lone_scene(self, path: Path, result: Result) -> None:
