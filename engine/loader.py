@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -361,10 +361,7 @@ def _yaml11_int(digits: str) -> int:
     if digits.startswith("0") and digits.isdigit():
         return sign * int(digits, 8)
     if ":" in digits:
-        value = 0
-        for part in digits.split(":"):
-            value = value * 60 + int(part)
-        return sign * value
+        return sign * _base60(digits, int)
     return sign * int(digits)
 
 
@@ -377,11 +374,16 @@ def _yaml11_float(digits: str) -> float:
     if body == ".nan":
         return float("nan")
     if ":" in body:
-        value = 0.0
-        for part in body.split(":"):
-            value = value * 60 + float(part)
-        return sign * value
+        return sign * _base60(body, float)
     return sign * float(body)
+
+
+def _base60(text: str, cast: Callable[[str], Any]) -> Any:
+    """YAML 1.1's sexagesimal numbers: `1:30` is 90."""
+    value = cast("0")
+    for part in text.split(":"):
+        value = value * 60 + cast(part)
+    return value
 
 
 # -- model ------------------------------------------------------------------
