@@ -470,5 +470,10 @@ def story(doc: Document, scenes: tuple[model.Scene, ...], fingerprint: str = "")
     return model.Story(
         id=doc.data["id"], title=doc.data["title"], start=f.target("start"), pos=f.pos("id"), scenes=scenes,
         variables=variables, content_notes=tuple(doc.data.get("content_notes", ())),
-        author=doc.data.get("author", ""), fingerprint=fingerprint,
+        author=doc.data.get("author", ""), summary=doc.data.get("summary", ""),
+        language=doc.data.get("language", "en"), source=_source(doc.data.get("source")), fingerprint=fingerprint,
     )
+
+
+def _source(data: Optional[dict]) -> Optional[model.Source]:
+    return None if data is None else model.Source(**{k: data.get(k, "") for k in ("title", "author", "url", "note")})

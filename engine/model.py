@@ -101,6 +101,16 @@ class Variable:
         return "bool" if isinstance(self.start, bool) else "int"
 
 
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The work a story adapts, credited before the story starts."""
+
+    title: str = ""
+    author: str = ""
+    url: str = ""
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class Story:
     """A whole story; scenes keep the order of their files."""
@@ -113,6 +123,9 @@ class Story:
     variables: tuple[Variable, ...] = ()
     content_notes: tuple[str, ...] = ()
     author: str = ""
+    summary: str = ""
+    language: str = "en"
+    source: Optional[Source] = None
     fingerprint: str = ""
     by_id: Mapping[str, Scene] = field(init=False, repr=False, compare=False)
 

@@ -244,3 +244,35 @@ def test_every_path_of_the_bundled_story_ends_when_scripted():
     for typed, _ in paths:
         ui = PlainUI(None, io.StringIO(), typed)
         assert Session(story, ui, None).play("no") == "ended" and not ui.leftover, typed
+
+
+def test_summary_and_source_credit_show_with_the_title_before_the_notes(tmp_path):
+    story = tmp_path / "credited"
+    shutil.copytree(FIXTURE, story)
+    manifest = story / "story.yaml"
+    manifest.write_text(manifest.read_text() + (
+        "author: Pat Writer\nsummary: A door, and what is behind it.\nlanguage: cy\n"
+        "source:\n  title: The Door\n  author: Sam Elder\n  url: https://example.org/door\n"
+        "  note: Retold as a game.\n"))
+    out = io.StringIO()
+    assert cli.main(["validate", "--strict", str(story)], out, io.StringIO()) == 0, out.getvalue()
+    out = io.StringIO()
+    sys.stdin, old = io.StringIO(""), sys.stdin
+    try:
+        assert cli.main(["play", str(story), "--choices", "1,1"], out, io.StringIO()) == 0
+    finally:
+        sys.stdin = old
+    text = out.getvalue()
+    order = [text.index(s) for s in ("A Small Story", "by Pat Writer", "A door, and what is behind it.",
+                                      "Adapted from “The Door” by Sam Elder. https://example.org/door",
+                                      "Retold as a game.", "a closed door")]
+    assert order == sorted(order)
+
+
+def test_a_source_url_must_be_a_web_address(tmp_path):
+    story = tmp_path / "credited"
+    shutil.copytree(FIXTURE, story)
+    (story / "story.yaml").write_text((FIXTURE / "story.yaml").read_text() + "source:\n  url: file:///etc/passwd\n")
+    out = io.StringIO()
+    assert cli.main(["validate", str(story)], out, io.StringIO()) == 1
+    assert "E100" in out.getvalue()

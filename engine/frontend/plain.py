@@ -11,7 +11,7 @@ import shutil
 from typing import Callable, Optional, Sequence
 
 from engine import runtime
-from engine.frontend.session import HELP, Action, ScriptError
+from engine.frontend.session import HELP, Action, credits, ScriptError
 from engine.frontend.text import clean, clean_line, wrap
 from engine.model import Story
 
@@ -84,8 +84,8 @@ class PlainUI:
     def notes(self, story: Story) -> bool:
         self.write()
         self.para(clean(story.title))
-        if story.author:
-            self.para(f"by {clean(story.author)}")
+        for line in credits(story):
+            self.para(line)
         if not story.content_notes:
             return True
         self.write()

@@ -54,6 +54,22 @@ class UI(Protocol):
     def ending(self, view: runtime.View, steps: Sequence[tuple[str, Optional[str]]], again: str) -> None: ...
 
 
+def credits(story: Story) -> list[str]:
+    """The lines shown under the title before the content notes: byline, summary, source credit."""
+    lines = [f"by {story.author}"] if story.author else []
+    if story.summary:
+        lines.append(story.summary)
+    source = story.source
+    if source and (source.title or source.author or source.url):
+        work = f"“{source.title}”" if source.title else "a work"
+        credit = f"Adapted from {work}" + (f" by {source.author}" if source.author else "") + "."
+        if source.url:
+            credit += f" {source.url}"
+        lines.append(credit)
+    if source and source.note:
+        lines.append(source.note)
+    return [clean(line) for line in lines]
+
 class ScriptError(EngineError):
     """A scripted answer that names no option."""
 

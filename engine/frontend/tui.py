@@ -20,7 +20,7 @@ from prompt_toolkit.output import ColorDepth, create_output
 from prompt_toolkit.styles import Style
 
 from engine import runtime
-from engine.frontend.session import HELP, Action
+from engine.frontend.session import HELP, Action, credits
 from engine.frontend.text import clean, wrap
 from engine.model import Story
 from engine.saves import SLOT_NAME
@@ -158,8 +158,8 @@ class TerminalUI:
     def notes(self, story: Story) -> bool:
         self.print()
         self.para(clean(story.title), "title")
-        if story.author:
-            self.para(f"by {clean(story.author)}")
+        for line in credits(story):
+            self.para(line)
         if story.content_notes:
             self.print()
             self.para("Before you begin, this story contains:")
