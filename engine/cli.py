@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"vignettes {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for add in (_add_play, _add_validate, _add_new, _add_schema):
+    for add in (_add_play, _add_validate, _add_new, _add_schema, _add_explain):
         add(sub)
     return parser
 
@@ -190,6 +190,37 @@ def _run_schema(args, out, err) -> int:
             out.write(f"wrote {path}\n")
     else:
         out.write(scaffold.schema_text(args.kind))
+    return EXIT_OK
+
+
+# -- explain -------------------------------------------------------------------
+
+
+def _add_explain(sub) -> None:
+    p = sub.add_parser("explain", help="what a diagnostic code means, an example, the fix",
+                       description="Explain a diagnostic code: what it means, a minimal example that triggers it, "
+                                   "what `validate` then reports, and how to fix it. With no CODE, list every code.",
+                       epilog="examples:\n  vignettes explain E102\n  vignettes explain unknown-target\n  vignettes explain\n\n"
+                              "exit codes: 0 explained, 2 unknown code (the nearest one is suggested)",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("code", nargs="?", metavar="CODE", help="a code such as E102, or its name such as unknown-target")
+    p.set_defaults(run=_run_explain)
+
+
+def _run_explain(args, out, err) -> int:
+    from engine import explain
+
+    if not args.code:
+        out.write(explain.listing())
+        return EXIT_OK
+    try:
+        code = explain.find(args.code)
+    except explain.UnknownCode as e:
+        near = f"; did you mean {e.nearest}?" if e.nearest else ""
+        err.write(f"vignettes explain: unknown code {e.query!r}{near}\n"
+                  "Run 'vignettes explain' with no code to list them all.\n")
+        return EXIT_USAGE
+    out.write(explain.render(code))
     return EXIT_OK
 
 

@@ -9,7 +9,7 @@ the checks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Mapping, Union
 
 from engine.errors import ERROR, WARNING
 
@@ -38,68 +38,176 @@ def _story(scenes: str = _ONE, story: str = _STORY, **more: str) -> dict[str, st
 
 
 @dataclass(frozen=True)
+class Link:
+    """An example entry that is a symbolic link to `target` (relative to the story folder)."""
+
+    target: str
+
+
+@dataclass(frozen=True)
+class Special:
+    """An example entry that is no regular file: "fifo" or "folder"."""
+
+    kind: str
+
+
+Entry = Union[str, bytes, Link, Special]
+
+
+@dataclass(frozen=True)
 class Code:
+    """One diagnostic: its stable code and name, what it means, and how to fix it.
+
+    `vignettes explain` and SARIF rules show `meaning` and `fix`; the example
+    is run by a test and must report the code at `where`.
+    """
+
     code: str
     name: str
     summary: str
     severity: str
-    example: Mapping[str, str | bytes] = field(repr=False)
+    example: Mapping[str, Entry] = field(repr=False)
     where: tuple[str, int, int] = (("", 0, 0))
+    meaning: str = ""
+    fix: str = ""
 
 
 CATALOGUE: tuple[Code, ...] = (
     # -- reading files -------------------------------------------------------
     Code("E001", "unreadable-file", "a file cannot be read or is not UTF-8 text", ERROR,
-         {**_story(), "01-one.yaml": b"id: one\ntitle: Caf\xe9\ntext: [x]\n"}, ("01-one.yaml", 2, 11)),
+         {**_story(), "01-one.yaml": b"id: one\ntitle: Caf\xe9\ntext: [x]\n"}, ("01-one.yaml", 2, 11),
+         meaning="The file could not be opened, or its bytes are not UTF-8 text (often a file saved as "
+                 "Latin-1 or Windows-1252 by an old editor). The place is the first byte that is not UTF-8.",
+         fix="Save the file as UTF-8 (every modern editor offers it under 'encoding'), or check the path "
+             "and its permissions."),
     Code("E002", "file-too-large", "a file is larger than the limit", ERROR,
-         _story("id: one\ntitle: One\ntext:\n  - '" + "x" * (1024 * 1024) + "'\n"), ("01-one.yaml", 1, 1)),
+         _story("id: one\ntitle: One\ntext:\n  - '" + "x" * (1024 * 1024) + "'\n"), ("01-one.yaml", 1, 1),
+         meaning="Scene files are read whole, so each is capped at 1 MiB; a larger file is refused before it "
+                 "is parsed.",
+         fix="Split the scene into several smaller scenes joined by `next:`."),
     Code("E003", "yaml-syntax", "the file is not well-formed YAML", ERROR,
-         _story("id: one\ntitle: [One\ntext: [x]\n"), ("01-one.yaml", 3, 5)),
+         _story("id: one\ntitle: [One\ntext: [x]\n"), ("01-one.yaml", 3, 5),
+         meaning="YAML could not read the file: an unclosed quote or bracket, a line indented to the wrong "
+                 "column, a paragraph that opens with a quote and goes on after it, or a control character. "
+                 "The place is where the broken construct began; a note says where the parser gave up.",
+         fix="Close the quote or bracket, line the key up with its neighbours, and put a paragraph that "
+             "starts with a quote or holds ': ' in single quotes (double any ' inside) or in a block "
+             "scalar (`- >-` and the text on the next lines)."),
     Code("E004", "yaml-limits", "the file nests too deep or holds too many values", ERROR,
-         _story("id: one\ntitle: One\ntext: " + "[" * 200 + "]" * 200 + "\n"), ("01-one.yaml", 3, 38)),
+         _story("id: one\ntitle: One\ntext: " + "[" * 200 + "]" * 200 + "\n"), ("01-one.yaml", 3, 38),
+         meaning="Input is untrusted, so a file may nest values at most 32 deep and hold at most 20,000 "
+                 "values; no scene needs more.",
+         fix="Flatten the structure, or split the scene."),
     Code("E005", "duplicate-key", "a key appears twice in one mapping", ERROR,
-         _story("id: one\ntitle: One\ntitle: Two\ntext: [x]\n"), ("01-one.yaml", 3, 1)),
+         _story("id: one\ntitle: One\ntitle: Two\ntext: [x]\n"), ("01-one.yaml", 3, 1),
+         meaning="YAML would silently keep only the last of two equal keys, losing the first one's value.",
+         fix="Remove one of the two keys, or merge their values."),
     Code("E006", "yaml-tag", "a YAML tag such as !!python/object", ERROR,
-         _story("id: one\ntitle: !!python/object:os.system One\ntext: [x]\n"), ("01-one.yaml", 2, 8)),
+         _story("id: one\ntitle: !!python/object:os.system One\ntext: [x]\n"), ("01-one.yaml", 2, 8),
+         meaning="Tags (`!!str`, `!!python/object`, `!custom`) ask the YAML reader to build special objects; "
+                 "stories hold only text, numbers, true/false, lists and mappings, so every tag is refused.",
+         fix="Remove the tag; to force text, put the value in quotes instead."),
     Code("E007", "yaml-alias", "a YAML anchor or alias", ERROR,
-         _story("id: one\ntitle: &t One\ntext: [*t]\n"), ("01-one.yaml", 2, 8)),
+         _story("id: one\ntitle: &t One\ntext: [*t]\n"), ("01-one.yaml", 2, 8),
+         meaning="Anchors (`&name`) and aliases (`*name`) repeat values; they can hide a huge document in a "
+                 "few lines, so they are refused.",
+         fix="Write the value out in full where it is needed."),
     Code("E008", "yaml-tab", "a tab used for indentation", ERROR,
-         _story("id: one\ntitle: One\ntext:\n\t- x\n"), ("01-one.yaml", 4, 1)),
+         _story("id: one\ntitle: One\ntext:\n\t- x\n"), ("01-one.yaml", 4, 1),
+         meaning="YAML indentation is made of spaces; a tab there is an error.",
+         fix="Indent with spaces (set your editor to insert spaces for the Tab key)."),
     Code("E009", "ambiguous-id", "an id that YAML reads as a boolean, number or date", ERROR,
-         _story(_ONE + "next: no\n", _STORY, no="id: 'no'\ntitle: No\ntext: [x]\n"), ("01-one.yaml", 7, 7)),
+         _story(_ONE + "next: no\n", _STORY, no="id: 'no'\ntitle: No\ntext: [x]\n"), ("01-one.yaml", 7, 7),
+         meaning="Unquoted, `no`, `yes`, `on`, `0123` and `2024-01-01` are read by YAML as true/false, a "
+                 "number or a date, not as the text of an id.",
+         fix="Put the id in quotes: `next: 'no'`."),
     Code("E010", "not-one-document", "a file that is empty or holds several YAML documents", ERROR,
-         _story("id: one\ntitle: One\ntext: [x]\n---\nid: two\n"), ("01-one.yaml", 4, 1)),
+         _story("id: one\ntitle: One\ntext: [x]\n---\nid: two\n"), ("01-one.yaml", 4, 1),
+         meaning="Each file holds exactly one scene (or the story's manifest): an empty file, or a `---` line "
+                 "that starts a second document, is refused.",
+         fix="Keep one scene per file: move the second document into a file of its own and remove the `---`."),
     Code("E011", "no-manifest", "a story folder without story.yaml", ERROR,
-         {"01-one.yaml": _ONE}, ("story.yaml", 0, 0)),
+         {"01-one.yaml": _ONE}, ("story.yaml", 0, 0),
+         meaning="A story folder needs a story.yaml naming its id, title, first scene and variables.",
+         fix="Create one with `vignettes new story DIR` (and copy your scenes in), or name a single scene file."),
+    Code("E012", "outside-story", "a scene file is a link to a file outside the story folder", ERROR,
+         {**_story(), "02-two.yaml": Link("../elsewhere.txt")}, ("02-two.yaml", 0, 0),
+         meaning="A story is the folder's own files. A scene file that is a symbolic link resolving outside "
+                 "the folder is refused, and nothing of what it points to is read or shown, so a story "
+                 "cannot make the checker or the player reveal other files.",
+         fix="Copy the scene into the story folder, or make the link point at a file inside it."),
+    Code("E013", "not-a-file", "an entry named like a scene is not a regular file", ERROR,
+         {**_story(), "02-two.yaml": Special("folder")}, ("02-two.yaml", 0, 0),
+         meaning="A folder, a named pipe (FIFO) or a device named `*.yaml` cannot be a scene; it is reported "
+                 "instead of being read (reading a pipe could wait forever).",
+         fix="Rename or remove it; a scene is a regular text file."),
     # -- schema --------------------------------------------------------------
     Code("E100", "schema", "a file does not follow the schema (unknown key, wrong type, missing key)", ERROR,
-         _story("id: one\ntitle: One\ntext: [x]\nnxet: one\n"), ("01-one.yaml", 4, 1)),
+         _story("id: one\ntitle: One\ntext: [x]\nnxet: one\n"), ("01-one.yaml", 4, 1),
+         meaning="The file's shape is not a scene's (or a story.yaml's): an unknown key, a missing key, or a "
+                 "value of the wrong type, such as a paragraph YAML read as a mapping because it holds ': '.",
+         fix="Follow the hint: the nearest known key, the type expected, or quotes around text YAML read as "
+             "something else. `vignettes schema` prints the whole schema."),
     # -- story structure -----------------------------------------------------
     Code("E101", "duplicate-scene", "two scenes share one id", ERROR,
-         _story(_ONE, _STORY, two=_ONE), ("two.yaml", 1, 5)),
+         _story(_ONE, _STORY, two=_ONE), ("two.yaml", 1, 5),
+         meaning="`next`, `goto` and `seen()` name scenes by id, so each id may be used by one scene only.",
+         fix="Give each scene its own id."),
     Code("E102", "unknown-target", "start, next or goto names no scene", ERROR,
-         _story(_ONE + "next: tow\n", _STORY, two="id: two\ntitle: Two\ntext: [x]\n"), ("01-one.yaml", 7, 7)),
+         _story(_ONE + "next: tow\n", _STORY, two="id: two\ntitle: Two\ntext: [x]\n"), ("01-one.yaml", 7, 7),
+         meaning="`start`, `next` or an option's `goto` names an id no scene in the folder has, so the reader "
+                 "would be stranded there.",
+         fix="Correct the id (the hint names the nearest one), or add the scene."),
     Code("W103", "unreachable-scene", "a scene that no path from the start reaches", WARNING,
-         _story(_ONE, _STORY, two="id: two\ntitle: Two\ntext: [x]\n"), ("two.yaml", 1, 5)),
+         _story(_ONE, _STORY, two="id: two\ntitle: Two\ntext: [x]\n"), ("two.yaml", 1, 5),
+         meaning="No chain of `next` and `goto` from the story's start leads to this scene, so no reader "
+                 "will see it.",
+         fix="Point a `next:` or `goto:` at it from a scene that is reached, or remove it."),
     Code("E104", "dead-end", "a way out of a scene that leads nowhere, in a scene that is not an ending", ERROR,
          _story(_ONE + "choices:\n  prompt: Go?\n  optional: true\n  options:\n    - text: Yes.\n      goto: one\n"),
-         ("01-one.yaml", 7, 1)),
+         ("01-one.yaml", 7, 1),
+         meaning="A scene with choices is not an ending, so every way out of it must lead somewhere: an "
+                 "optional choice needs a `next:` for readers who skip it, and an option with no `goto:` "
+                 "goes to the scene's `next:`.",
+         fix="Add `next: <scene-id>` to the scene, or `goto: <scene-id>` to the option."),
     Code("E105", "no-ending", "no ending can be reached from the start", ERROR,
-         _story(_ONE + "next: one\n"), ("story.yaml", 3, 8)),
+         _story(_ONE + "next: one\n"), ("story.yaml", 3, 8),
+         meaning="Every path from the start loops for ever: no scene without `next:` and `choices:` can be "
+                 "reached.",
+         fix="Add an ending (a scene with no `next:` and no `choices:`) and lead a path to it."),
     Code("E106", "unknown-variable", "a condition or effect names an undeclared variable", ERROR,
-         _story("id: one\ntitle: One\ntext:\n  - if: hold_on > 0 or told\n    text: Hi.\n"), ("01-one.yaml", 4, 9)),
+         _story("id: one\ntitle: One\ntext:\n  - if: hold_on > 0 or told\n    text: Hi.\n"), ("01-one.yaml", 4, 9),
+         meaning="Every variable is declared under `variables:` in story.yaml with its start value; a name "
+                 "that is not there is most often a typo.",
+         fix="Correct the name (the hint names the nearest declared one), or declare it in story.yaml."),
     Code("E107", "type-mismatch", "a value or condition of the wrong type", ERROR,
-         _story("id: one\ntitle: One\ntext:\n  - if: told > 1 or held_on > 0\n    text: Hi.\n"), ("01-one.yaml", 4, 14)),
+         _story("id: one\ntitle: One\ntext:\n  - if: told > 1 or held_on > 0\n    text: Hi.\n"), ("01-one.yaml", 4, 14),
+         meaning="A variable is a number or true/false, fixed by its start value: numbers take `+ - < > <= "
+                 ">=` and `add:`, true/false take `and or not` and `set:`, and `==` compares like with like.",
+         fix="Compare a number (`count > 0`), test true/false directly (`told`, `not told`), use `set:` for "
+             "true/false and `add:` for numbers."),
     Code("E108", "condition-syntax", "a condition that does not parse", ERROR,
-         _story("id: one\ntitle: One\ntext:\n  - if: held_on >> 1 or told\n    text: Hi.\n"), ("01-one.yaml", 4, 18)),
+         _story("id: one\ntitle: One\ntext:\n  - if: held_on >> 1 or told\n    text: Hi.\n"), ("01-one.yaml", 4, 18),
+         meaning="Conditions are a small language: variable names, whole numbers, true/false, `+ -`, "
+                 "`== != < <= > >=`, `and or not`, parentheses and `seen(scene-id)`. The column points "
+                 "inside the condition.",
+         fix="Follow the hint: `==` to compare (not `=`), `>=` and `<=` (not `=>`, `=<`), `not x` (not "
+             "`!x`), numbers without quotes, `seen(id)` without quotes."),
     Code("W109", "unused-variable", "a declared variable that no condition reads", WARNING,
-         _story(story=_STORY + "  spare: 1\n"), ("story.yaml", 7, 3)),
+         _story(story=_STORY + "  spare: 1\n"), ("story.yaml", 7, 3),
+         meaning="A variable that no `if:` reads cannot change the story, so its effects are lost work.",
+         fix="Use it in an `if:`, or remove it and the effects on it."),
     Code("W110", "never-true", "a condition that no values of its variables can make true", WARNING,
          _story("id: one\ntitle: One\ntext:\n  - if: held_on > 2 and held_on < 1 or told and not told\n    text: Hi.\n"),
-         ("01-one.yaml", 4, 9)),
+         ("01-one.yaml", 4, 9),
+         meaning="Whatever values the variables take, this condition is false, so what it guards is never shown.",
+         fix="Check the comparisons (`>` for `<`, `and` for `or`)."),
     Code("E111", "unknown-seen-scene", "seen() names no scene", ERROR,
          _story("id: one\ntitle: One\ntext:\n  - if: seen(lodnon) or told or held_on > 0\n    text: Hi.\n"),
-         ("01-one.yaml", 4, 9)),
+         ("01-one.yaml", 4, 9),
+         meaning="`seen(id)` is true once the reader has been through that scene; an id no scene has would "
+                 "always be false.",
+         fix="Correct the id (the hint names the nearest one)."),
 )
 
 BY_CODE: Mapping[str, Code] = {c.code: c for c in CATALOGUE}

@@ -160,7 +160,7 @@ def _at(path: str, node: Node, code: str, message: str, hint: str = "") -> Diagn
 def decode(path: str, raw: bytes) -> tuple[Optional[str], list[Diagnostic]]:
     """Bytes -> text, refusing oversize and non-UTF-8 files at the exact byte."""
     if len(raw) > MAX_FILE_BYTES:
-        return None, [_diag(path, 1, 1, "E002", f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}",
+        return None, [_diag(path, 1, 1, "E002", f"file is larger than the limit of {MAX_FILE_BYTES:,} bytes (1 MiB)",
                             "split the scene into smaller scenes")]
     try:
         text = raw.decode("utf-8")
@@ -173,17 +173,6 @@ def decode(path: str, raw: bytes) -> tuple[Optional[str], list[Diagnostic]]:
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, []
-
-
-def read(path: str, display: Optional[str] = None) -> tuple[Optional[str], list[Diagnostic]]:
-    """Read a file as text, with the size cap checked before the bytes are read."""
-    display = display or path
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
-    except OSError as e:
-        return None, [_diag(display, 0, 0, "E001", f"cannot read file: {e.strerror or e}", "check the path and its permissions")]
-    return decode(display, raw)
 
 
 # -- parsing ----------------------------------------------------------------

@@ -299,9 +299,8 @@ def _rule(code: str) -> dict:
         "id": known.code,
         "name": known.name,
         "shortDescription": {"text": known.summary},
-        "fullDescription": {"text": f"{known.code} ({known.name}): {known.summary}."},
-        "help": {"text": f"{known.code} ({known.name}): {known.summary}. "
-                         f"Run `vignettes validate` on the story for the exact place and a hint."},
+        "fullDescription": {"text": known.meaning or f"{known.summary}."},
+        "help": {"text": f"{known.fix or known.summary} Run `vignettes explain {known.code}` for an example."},
         "defaultConfiguration": {"level": _level(known.severity)},
     }
 

@@ -12,11 +12,13 @@ import contextlib
 import gc
 import hashlib
 import os
+import posixpath
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import Iterable, Mapping, Optional, Union
 
-from engine import checks, loader, resources
+from engine import checks, codes, loader, resources
 from engine.errors import Diagnostic, EngineError, ERROR
 from engine.model import Scene, Story
 from engine.schema import Schemas
@@ -51,12 +53,125 @@ def _below_cwd(path: Path) -> bool:
         return False
 
 
-def _manifest(folder: Path) -> Optional[Path]:
-    return next((folder / m for m in MANIFESTS if (folder / m).is_file()), None)
+def _join(shown: str, name: str) -> str:
+    return name if shown in (".", "") else f"{shown}/{name}"
 
 
-def _scene_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and p.name not in MANIFESTS and p.is_file())
+def _is_scene_name(name: str) -> bool:
+    """Scene files end in .yaml/.yml; hidden files (`.pre-commit-config.yaml`, editor locks) are not scenes."""
+    return name.endswith(SUFFIXES) and not name.startswith(".") and name not in MANIFESTS
+
+
+def outside(display: str) -> Diagnostic:
+    return Diagnostic(display, 0, 0, "E012", "this scene file is a link to a file outside the story folder; it was not read",
+                      ERROR, "copy the scene into the story folder, or point the link at a file inside it")
+
+
+def not_a_file(display: str, kind: str) -> Diagnostic:
+    return Diagnostic(display, 0, 0, "E013", f"this is {kind}, not a scene file; it was not read", ERROR,
+                      "rename or remove it: a scene is a regular text file ending in .yaml")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_confined(path: Path, root: Path, display: str) -> tuple[Optional[str], list[Diagnostic]]:
+    """Read one file of a story folder, refusing what is not the folder's own regular file.
+
+    A link that resolves outside `root` (an absolute, resolved folder) is
+    refused before it is opened; a FIFO, device or folder is never opened,
+    so nothing can hang or leak. The opened file is checked again, so a swap
+    between the check and the open is caught too.
+    """
+    def unreadable(e: OSError):
+        return None, [Diagnostic(display, 0, 0, "E001", f"cannot read file: {e.strerror or e}", ERROR,
+                                 "check the path and its permissions")]
+
+    try:
+        real = path.resolve(strict=True)
+        st = os.stat(real)
+    except FileNotFoundError:
+        if path.is_symlink():
+            return None, [Diagnostic(display, 0, 0, "E001", "this is a link to a file that does not exist", ERROR,
+                                     "point the link at a scene file in the story folder, or remove it")]
+        return unreadable(FileNotFoundError(2, "no such file"))
+    except (OSError, RuntimeError) as e:
+        return unreadable(e if isinstance(e, OSError) else OSError(str(e)))
+    if real != root and root not in real.parents:
+        return None, [outside(display)]
+    if not stat.S_ISREG(st.st_mode):
+        return None, [not_a_file(display, _kind(st.st_mode))]
+    try:
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as e:
+        return unreadable(e)
+    with os.fdopen(fd, "rb") as f:
+        now = os.fstat(f.fileno())
+        if not stat.S_ISREG(now.st_mode) or (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+            return None, [not_a_file(display, _kind(now.st_mode))]
+        raw = f.read(loader.MAX_FILE_BYTES + 1)
+    return loader.decode(display, raw)
+
+
+class _Disk:
+    """A story folder on disk: its manifest, its scene files, each read confined to the folder."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.root = folder.resolve()
+
+    def manifest(self) -> Optional[str]:
+        return next((m for m in MANIFESTS if os.path.lexists(self.folder / m)), None)
+
+    def scenes(self) -> list[str]:
+        try:
+            return sorted(e.name for e in os.scandir(self.folder) if _is_scene_name(e.name))
+        except OSError:
+            return []
+
+    def read(self, name: str, display: str) -> tuple[Optional[str], list[Diagnostic]]:
+        return read_confined(self.folder / name, self.root, display)
+
+
+class _Memory:
+    """A story held as a mapping of file name -> text, for `vignettes explain` and examples.
+
+    Links and special entries (codes.Link, codes.Special) give the same
+    diagnostics as their counterparts on disk.
+    """
+
+    def __init__(self, files: Mapping[str, codes.Entry]):
+        self.files = files
+
+    def manifest(self) -> Optional[str]:
+        return next((m for m in MANIFESTS if m in self.files), None)
+
+    def scenes(self) -> list[str]:
+        return sorted(name for name in self.files if _is_scene_name(name))
+
+    def read(self, name: str, display: str, hops: int = 0) -> tuple[Optional[str], list[Diagnostic]]:
+        entry = self.files[name]
+        if isinstance(entry, codes.Link):
+            target = posixpath.normpath(entry.target)
+            if target.startswith(("/", "..")) or hops > 8:
+                return None, [outside(display)]
+            if target not in self.files:
+                return None, [Diagnostic(display, 0, 0, "E001", "this is a link to a file that does not exist", ERROR,
+                                         "point the link at a scene file in the story folder, or remove it")]
+            return self.read(target, display, hops + 1)
+        if isinstance(entry, codes.Special):
+            return None, [not_a_file(display, "a folder" if entry.kind == "folder" else "a named pipe (FIFO)")]
+        raw = entry if isinstance(entry, bytes) else entry.encode("utf-8")
+        return loader.decode(display, raw[: loader.MAX_FILE_BYTES + 1])
 
 
 class Validator:
@@ -66,17 +181,17 @@ class Validator:
         self.schemas = schemas or Schemas()
         self.fingerprint = fingerprint
 
-    def document(self, path: Path, kind: str, result: Result, digest=None, folder: str = ""):
+    def document(self, source, name: str, kind: str, result: Result, digest=None, shown: str = ""):
         """Read, parse and schema-check one file; None when it has errors.
 
-        `folder` is the folder's display path, worked out once per story.
+        `shown` is the folder's display path, worked out once per story.
         """
-        display = (path.name if folder == "." else f"{folder}/{path.name}") if folder else _display(path)
+        display = _join(shown, name)
         result.files += 1
-        text, problems = loader.read(str(path), display)
+        text, problems = source.read(name, display)
         if text is not None:
             if digest is not None:
-                digest.update(path.name.encode() + b"\0" + text.encode() + b"\0")
+                digest.update(name.encode() + b"\0" + text.encode() + b"\0")
             doc, problems = loader.parse(display, text)
             if doc is not None:
                 problems = self.schemas.check(kind, doc)
@@ -86,21 +201,26 @@ class Validator:
         return doc
 
     def story(self, folder: Path, result: Result) -> Optional[Story]:
+        return self._story(_Disk(folder), _display(folder), result)
+
+    def texts(self, files: Mapping[str, codes.Entry], result: Result) -> Optional[Story]:
+        """A story given as file name -> text (no disk): what `explain` runs its examples on."""
+        return self._story(_Memory(files), ".", result)
+
+    def _story(self, source, shown: str, result: Result) -> Optional[Story]:
         digest = hashlib.sha256() if self.fingerprint else None
-        manifest_path = _manifest(folder)
-        if manifest_path is None:
-            where = _display(folder / "story.yaml")
-            result.diagnostics.append(Diagnostic(where, 0, 0, "E011", "no story.yaml in this folder",
+        manifest_name = source.manifest()
+        if manifest_name is None:
+            result.diagnostics.append(Diagnostic(_join(shown, "story.yaml"), 0, 0, "E011", "no story.yaml in this folder",
                                                  ERROR, "create one with `vignettes new story DIR`, or name a scene file"))
-            for path in _scene_files(folder):
-                self.lone_scene(path, result)
+            for name in source.scenes():
+                self.lone_scene(source, name, result, shown)
             return None
-        shown = _display(folder)
-        manifest = self.document(manifest_path, "story", result, digest, shown)
+        manifest = self.document(source, manifest_name, "story", result, digest, shown)
         scenes: list[Scene] = []
         whole = manifest is not None
-        for path in _scene_files(folder):
-            doc = self.document(path, "scene", result, digest, shown)
+        for name in source.scenes():
+            doc = self.document(source, name, "scene", result, digest, shown)
             if doc is None:
                 whole = False
             else:
@@ -111,9 +231,9 @@ class Validator:
         result.diagnostics.extend(checks.run(story, whole))
         return story
 
-    def lone_scene(self, path: Path, result: Result) -> None:
+    def lone_scene(self, source, name: str, result: Result, shown: str = "") -> None:
         """A scene with no story around it: only what one file can show."""
-        doc = self.document(path, "scene", result)
+        doc = self.document(source, name, "scene", result, shown=shown)
         if doc is not None:
             lone = checks.Context(_lone_story(loader.scene(doc)), whole=False)
             result.diagnostics.extend(d for d in checks.conditions(lone) if d.code == "E108")
@@ -129,10 +249,10 @@ class Validator:
             path = Path(raw)
             if path.is_dir():
                 folder = path
-            elif path.is_file():
-                folder = path.parent if (path.name in MANIFESTS or _manifest(path.parent)) else None
+            elif os.path.lexists(path):
+                folder = path.parent if (path.name in MANIFESTS or _Disk(path.parent).manifest()) else None
                 if folder is None:
-                    self.lone_scene(path, result)
+                    self.lone_scene(_Disk(path.parent), path.name, result, _display(path.parent))
                     continue
             else:
                 result.readable = False
@@ -172,10 +292,16 @@ def _lone_story(scene: Scene) -> Story:
 
 
 def sources(diagnostics: Iterable[Diagnostic]) -> dict[str, str]:
-    """The text of each file a diagnostic names, for snippets; read only when asked."""
+    """The text of each file a diagnostic names, for snippets; read only when asked.
+
+    Read confined like the story itself, and never a file that was refused.
+    """
+    ds = list(diagnostics)
+    refused = {d.file for d in ds if d.code in ("E012", "E013")}
     out: dict[str, str] = {}
-    for name in {d.file for d in diagnostics}:
-        text, _ = loader.read(name)
+    for name in {d.file for d in ds} - refused:
+        path = Path(name)
+        text, _ = read_confined(path, path.parent.resolve(), name)
         if text is not None:
             out[name] = text
     return out

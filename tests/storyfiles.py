@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Mapping, Union
+from typing import Mapping
+
+from engine.codes import Entry, Link, Special
 
 
-def write_story(folder: Path, files: Mapping[str, Union[str, bytes]]) -> Path:
+def write_story(folder: Path, files: Mapping[str, Entry]) -> Path:
+    """Write each entry: text or bytes as a file, Link as a symbolic link, Special as a folder or FIFO."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        data = text if isinstance(text, bytes) else text.encode("utf-8")
-        (folder / name).write_bytes(data)
+    for name, entry in files.items():
+        path = folder / name
+        if isinstance(entry, Link):
+            target = folder / entry.target
+            if not target.exists() and entry.target.startswith(".."):
+                target.write_text("SECRET=do-not-show\n", encoding="utf-8")
+            os.symlink(entry.target, path)
+        elif isinstance(entry, Special):
+            path.mkdir() if entry.kind == "folder" else os.mkfifo(path)
+        else:
+            path.write_bytes(entry if isinstance(entry, bytes) else entry.encode("utf-8"))
     return folder
