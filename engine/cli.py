@@ -119,13 +119,37 @@ def _add_validate(sub) -> None:
     p.add_argument("--format", choices=("concise", "full", "json", "sarif"), default="concise",
                    help="output format (default: concise)")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
+    add_changed(p)
     p.set_defaults(run=_run_validate)
+
+
+def add_changed(p) -> None:
+    """`--changed`, for every subcommand that pre-commit runs on story folders."""
+    p.add_argument("--changed", action="store_true",
+                   help="read PATHs as the files a commit changes (as pre-commit passes them), add the deletions "
+                        "git has staged, and check each story folder holding any of them, whole; other files "
+                        "are ignored")
+
+
+def story_paths(args) -> list:
+    """The stories a subcommand works on: PATHs as given, or with --changed the story folders they touch."""
+    if getattr(args, "changed", False):
+        from engine import hooks
+
+        return hooks.story_folders(args.paths, hooks.deleted_files())
+    from engine import validate
+
+    return args.paths or [validate.bundled_story()]
 
 
 def _run_validate(args, out, err) -> int:
     from engine import report, validate
 
-    result = validate.validate(args.paths or [validate.bundled_story()])
+    paths = story_paths(args)
+    if not paths:
+        err.write("no story folder changed\n")
+        return EXIT_OK
+    result = validate.validate(paths)
     sources = validate.sources(result.diagnostics) if args.format == "full" else None
     text = report.render(result.diagnostics, args.format, colour=use_colour(out), sources=sources)
     if text:
