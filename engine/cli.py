@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"vignettes {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for add in (_add_play, _add_validate, _add_new, _add_schema, _add_explain):
+    for add in (_add_play, _add_validate, _add_new, _add_schema, _add_explain, _add_adapt):
         add(sub)
     return parser
 
@@ -245,6 +245,49 @@ def _run_explain(args, out, err) -> int:
                   "Run 'vignettes explain' with no code to list them all.\n")
         return EXIT_USAGE
     out.write(explain.render(code))
+    return EXIT_OK
+
+
+# -- adapt -------------------------------------------------------------------------
+
+
+def _add_adapt(sub) -> None:
+    p = sub.add_parser("adapt", help="turn a finished story (text, Markdown, archive HTML) into scene drafts",
+                       description="Read a story written as plain text, Markdown or an archive's HTML download and "
+                                   "write a story folder with one scene per vignette, chained in order, that "
+                                   "validates at once. Title, author, summary and content warnings go to "
+                                   "story.yaml; a report lists the scenes found and anything left out.",
+                       epilog="examples:\n"
+                              "  vignettes adapt story.txt -o my-story          plain text; scenes between * * * lines\n"
+                              "  vignettes adapt story.md -o my-story           Markdown; a scene per ## heading\n"
+                              "  vignettes adapt work.html -o my-story          an archive download; chapter text only\n"
+                              "  vignettes adapt story.txt -o my-story --dry-run   show the split, write nothing\n\n"
+                              "exit codes: 0 written, 1 the source cannot be adapted or the folder is not empty,\n"
+                              "2 usage error",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("source", metavar="TEXT", help="the story file (.txt, .md, .html; the form is also told by content)")
+    p.add_argument("-o", "--out", metavar="DIR", required=True, help="the story folder to write (new or empty)")
+    p.add_argument("--from", dest="form", choices=("text", "markdown", "html"),
+                   help="read the file as this form, whatever its name and content suggest")
+    p.add_argument("--force", action="store_true", help="write into a folder that is not empty, replacing its YAML files")
+    p.add_argument("--dry-run", action="store_true", help="print the report without writing anything")
+    p.set_defaults(run=_run_adapt)
+
+
+def _run_adapt(args, out, err) -> int:
+    from pathlib import Path
+
+    from engine import adapt
+
+    source, folder = Path(args.source), Path(args.out)
+    try:
+        result, _ = adapt.adapt(source, folder, args.form, force=args.force, dry_run=args.dry_run)
+    except adapt.AdaptError as e:
+        err.write(f"{e.path}: error: {e.message}\n")
+        if e.hint:
+            err.write(f"  hint: {e.hint}\n")
+        return EXIT_PROBLEMS
+    out.write(adapt.report(result, source, folder, args.dry_run))
     return EXIT_OK
 
 

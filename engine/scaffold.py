@@ -83,7 +83,7 @@ def schema_text(kind: str) -> str:
     return resources.schema_path(kind).read_text(encoding="utf-8")
 
 
-def _schemas_ref(folder: Path) -> str:
+def schemas_ref(folder: Path) -> str:
     """The modeline path from a story folder to schemas an editor can read."""
     for candidate, ref in ((folder / "schemas", "schemas"), (folder.parent / "schemas", "../schemas")):
         if (candidate / "scene.schema.json").is_file():
@@ -96,7 +96,7 @@ def new_story(folder: Path) -> list[Path]:
     if folder.exists() and any(folder.iterdir()):
         raise EngineError(f"{folder} already exists and is not empty; name a new folder")
     folder.mkdir(parents=True, exist_ok=True)
-    ref = _schemas_ref(folder)
+    ref = schemas_ref(folder)
     story_id = _slug(folder.resolve().name)
     files = {
         "story.yaml": _STORY.format(schemas=ref, id=story_id, title=_title(story_id)),
@@ -120,5 +120,5 @@ def new_scene(scene_id: str, folder: Path) -> Path:
         raise EngineError(f"a file for scene '{scene_id}' already exists in {folder}")
     width = max((len(re.match(r"\d+", p.name).group()) for p in folder.glob("*.y*ml") if re.match(r"\d+-", p.name)), default=2)
     target = folder / f"{str(max(numbers, default=0) + 1).zfill(width)}-{scene_id}.yaml"
-    target.write_text(_SCENE.format(schemas=_schemas_ref(folder), id=scene_id, title=_title(scene_id)), encoding="utf-8")
+    target.write_text(_SCENE.format(schemas=schemas_ref(folder), id=scene_id, title=_title(scene_id)), encoding="utf-8")
     return target

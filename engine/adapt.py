@@ -1,0 +1,1183 @@
+"""`vignettes adapt`: a finished story (plain text, Markdown, archive HTML) -> scene drafts.
+
+Each form is read into one list of blocks (paragraph, heading, scene break,
+a line that may be a heading), so that finding the title, the preface and
+the vignettes is one piece of logic for all three. The only module that
+imports a Markdown or an HTML parser. It writes its YAML itself, quoting
+every value so that it reads back as the same string (the tests prove it
+against PyYAML), since only the loader imports yaml.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import unicodedata
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional
+
+from engine import scaffold
+from engine.errors import EngineError
+
+MAX_SOURCE_BYTES = 10 * 1024 * 1024
+SLUG_RE = scaffold.SLUG
+MAX_SCENE_BYTES = 1024 * 1024  # the loader's limit for one file
+MAX_PARAGRAPHS = 1000  # the scene schema's maxItems for `text`
+MAX_PARAGRAPH = 20_000  # and its maxLength for one paragraph
+FORMS = ("text", "markdown", "html")
+_FORM_NAMES = {"text": "plain text", "markdown": "Markdown", "html": "archive HTML"}
+
+# -- blocks -------------------------------------------------------------------
+
+PARA, HEADING, BREAK, CANDIDATE = "para", "heading", "break", "candidate"
+HEADED, LEADING, NONE = "headed", "leading", "none"  # what may come before the first vignette
+
+
+@dataclass
+class Block:
+    """One unit of the source: a paragraph, a heading (with its level), a scene break."""
+
+    kind: str
+    text: str = ""
+    level: int = 0
+    note: bool = False  # written wholly in emphasis: how authors set off a note
+    lines: tuple[str, ...] = ()  # the lines as written, where they say more than the joined text
+
+
+@dataclass
+class Vignette:
+    title: str
+    paragraphs: list[str]
+    heading: bool = True  # False: the title is generated
+
+
+@dataclass
+class Draft:
+    """What was found in the source, before any file is written."""
+
+    form: str
+    title: str = ""
+    author: str = ""
+    summary: str = ""
+    language: str = ""
+    url: str = ""
+    content_notes: list[str] = field(default_factory=list)
+    vignettes: list[Vignette] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+
+class AdaptError(EngineError):
+    """The source cannot be adapted, or the drafts cannot be written; says where and how to fix it."""
+
+    def __init__(self, path: str, message: str, hint: str = ""):
+        super().__init__(message)
+        self.path = path
+        self.hint = hint
+
+
+def _fail(path: str, message: str, hint: str = "") -> AdaptError:
+    return AdaptError(path, message, hint)
+
+
+# -- shared text rules ----------------------------------------------------------
+
+_SEP_CHARS = r"*\-~#=_+•·◆◇★☆※§°"
+_SEPARATOR = re.compile(
+    rf"^(?:[{_SEP_CHARS}](?:\s*[{_SEP_CHARS}])*|(?:[—–]\s*){{3,}}|(?:(?:o0o|0o0|oOo|OoO|O0O)\s*)+)$"
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_FINAL_PUNCT = tuple(".,;:!?…\"”’'»)]—–-")
+_OPENING_QUOTE = tuple("\"“‘'«„‚(—–-[")
+_NUMBERED = re.compile(r"^\(?(?:\d{1,3}|[IVXLCivxlc]{1,7})[.)]?$")
+
+
+def is_separator(line: str) -> bool:
+    return bool(_SEPARATOR.match(line.strip()))
+
+
+def heading_like(line: str) -> bool:
+    """Short, on its own, no final punctuation, not dialogue: a line that may be a heading."""
+    line = line.strip()
+    if not line or len(line) > 100 or len(line.split()) > 12 or is_separator(line):
+        return False
+    if _NUMBERED.match(line):
+        return True
+    return not line.endswith(_FINAL_PUNCT) and not line.startswith(_OPENING_QUOTE)
+
+
+def _tidy(text: str) -> str:
+    """Trim every line of a paragraph and drop control characters; keep every other character."""
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return "\n".join(line.strip() for line in text.split("\n")).strip("\n").strip()
+
+
+# -- metadata in a preface --------------------------------------------------------
+
+_LABELS = {
+    "author": "author", "authors": "author", "author(s)": "author", "writer": "author", "written by": "author",
+    "by": "author", "creator": "author", "creators": "author", "pseud": "author",
+    "title": "title",
+    "summary": "summary", "blurb": "summary", "description": "summary",
+    "warning": "warnings", "warnings": "warnings", "content warning": "warnings", "content warnings": "warnings",
+    "content note": "warnings", "content notes": "warnings", "cw": "warnings", "tw": "warnings", "cws": "warnings",
+    "trigger warning": "warnings", "trigger warnings": "warnings", "archive warning": "warnings",
+    "archive warnings": "warnings",
+    "language": "language",
+    "source": "url", "url": "url", "link": "url", "original": "url", "originally posted at": "url",
+    "note": "note", "notes": "note", "author's note": "note", "author's notes": "note", "authors note": "note",
+    "authors notes": "note", "a/n": "note", "an": "note", "disclaimer": "note", "dedication": "note",
+    "beta": "note", "beta reader": "note", "beta readers": "note", "thanks": "note",
+}
+_OTHER_LABELS = {
+    "rating", "fandom", "fandoms", "relationship", "relationships", "pairing", "pairings", "character",
+    "characters", "additional tags", "tags", "freeform", "category", "categories", "words", "word count",
+    "chapters", "published", "updated", "completed", "stats", "series", "collections", "status", "genre",
+    "genres", "spoilers", "prompt", "date", "length", "universe", "timeline", "setting",
+}
+_LABEL = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z0-9'’/() ]{0,30}?)\s*[:：]\s*(?P<value>.*)$", re.S)
+_BYLINE = re.compile(r"^(?:by|written by|story by|a story by)\s+(?P<name>\S.{0,150})$", re.I | re.S)
+_NOTE_START = re.compile(r"^(?:a/n\b|author['’]?s['’]? notes?\b|notes?\s*[:：\-—]|disclaimer\b|dedicat)", re.I)
+_URL = re.compile(r"https?://[^\s<>\"']+")
+_NO_WARNINGS = {"no archive warnings apply", "none", "no warnings", "n/a", "no content warnings"}
+_LANGUAGES = {
+    "english": "en", "welsh": "cy", "cymraeg": "cy", "french": "fr", "français": "fr", "francais": "fr",
+    "german": "de", "deutsch": "de", "spanish": "es", "español": "es", "espanol": "es", "italian": "it",
+    "italiano": "it", "portuguese": "pt", "português": "pt", "português brasileiro": "pt-BR", "dutch": "nl",
+    "nederlands": "nl", "russian": "ru", "русский": "ru", "polish": "pl", "polski": "pl", "swedish": "sv",
+    "svenska": "sv", "norwegian": "no", "norsk": "no", "danish": "da", "dansk": "da", "finnish": "fi",
+    "suomi": "fi", "japanese": "ja", "日本語": "ja", "chinese": "zh", "中文": "zh", "中文-普通话 國語": "zh",
+    "korean": "ko", "한국어": "ko", "czech": "cs", "čeština": "cs", "turkish": "tr", "türkçe": "tr",
+    "irish": "ga", "gaeilge": "ga", "scottish gaelic": "gd", "gàidhlig": "gd", "catalan": "ca", "català": "ca",
+    "ukrainian": "uk", "українська": "uk", "hungarian": "hu", "magyar": "hu", "greek": "el", "ελληνικά": "el",
+}
+
+
+def _label(text: str) -> Optional[tuple[str, str, str]]:
+    """`Summary: ...` -> ('summary', value, label as written); None if it is not a known label."""
+    m = _BYLINE.match(text)
+    if m and "\n" not in m["name"] and not m["name"].rstrip().endswith((".", "!", "?")):
+        return "author", m["name"].strip(), "by"
+    m = _LABEL.match(text)
+    if not m:
+        return None
+    label = m["label"].strip().lower().replace("’", "'")
+    value = " ".join(m["value"].split())
+    if label in _LABELS:
+        return _LABELS[label], value, m["label"].strip()
+    if label in _OTHER_LABELS:
+        return "other", value, m["label"].strip()
+    return None
+
+
+def _warnings(value: str) -> list[str]:
+    items = [w.strip().rstrip(".").strip() for w in re.split(r"[,;]|\s+/\s+", value)]
+    return [w[:200] for w in items if w and w.lower() not in _NO_WARNINGS]
+
+
+def _language(value: str) -> str:
+    value = value.strip()
+    if re.fullmatch(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*", value) and value.lower() not in _LANGUAGES:
+        return value
+    return _LANGUAGES.get(value.lower(), "")
+
+
+class _Preface:
+    """Reads labelled lines (`by ...`, `Summary: ...`) into a Draft; says which blocks it used."""
+
+    def __init__(self, draft: Draft):
+        self.draft = draft
+        self.waiting: Optional[str] = None  # a label whose value is the next block
+        self.others: list[str] = []
+
+    def take(self, block: Block) -> bool:
+        """True if the block is metadata or a note, now recorded."""
+        if block.kind not in (PARA, CANDIDATE):
+            return False
+        if self.waiting:
+            kind, self.waiting = self.waiting, None
+            self._set(kind, " ".join(block.text.split()), block.text)
+            return True
+        lines = [line for line in (block.lines or block.text.split("\n")) if line.strip()]
+        if not lines or _label(lines[0]) is None:
+            if _NOTE_START.match(block.text):
+                self.draft.dropped.append(f"an author's note before the first vignette ({_quote(block.text)})")
+                return True
+            return False
+        fields: list[list] = []  # one label a line, or a label whose text wraps onto the next lines
+        for line in lines:
+            found = _label(line)
+            if found:
+                fields.append([found, line])
+            else:
+                kind, value, label = fields[-1][0]
+                fields[-1] = [(kind, f"{value} {line.strip()}".strip(), label), fields[-1][1] + "\n" + line]
+        for found, raw in fields:
+            self._found(found, raw)
+        return True
+
+    def _found(self, found: tuple[str, str, str], raw: str) -> None:
+        kind, value, label = found
+        if not value and kind in ("summary", "warnings", "author", "note"):
+            self.waiting = kind
+            if kind == "note":
+                self.draft.dropped.append(f"an author's note before the first vignette ({label})")
+            return
+        self._set(kind, value, raw, label)
+
+    def _set(self, kind: str, value: str, raw: str, label: str = "") -> None:
+        d = self.draft
+        if kind == "author" and not d.author:
+            d.author = value
+        elif kind == "title" and not d.title:
+            d.title = value
+        elif kind == "summary" and not d.summary:
+            d.summary = value
+        elif kind == "warnings":
+            d.content_notes += [w for w in _warnings(value) if w not in d.content_notes]
+        elif kind == "language":
+            d.language = _language(value) or d.language
+            if not d.language:
+                self.others.append(label or "language")
+        elif kind == "url":
+            m = _URL.search(value)
+            if m and not d.url:
+                d.url = m.group().rstrip(".,;)")
+        elif kind == "note":
+            d.dropped.append(f"an author's note before the first vignette ({_quote(raw)})")
+        else:
+            self.others.append(label or kind)
+
+
+def _quote(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return f"“{text[: width - 1]}…”" if len(text) > width else f"“{text}”"
+
+
+# -- from blocks to vignettes ---------------------------------------------------------
+
+
+def _chunks(blocks: list[Block], starts: Callable[[Block], bool]) -> list[list[Block]]:
+    """Cut the blocks before each block that starts a vignette (a break starts one and is dropped)."""
+    out: list[list[Block]] = [[]]
+    for b in blocks:
+        if starts(b):
+            out.append([] if b.kind == BREAK else [b])
+        else:
+            out[-1].append(b)
+    return out
+
+
+def _paragraphs(blocks: Iterable[Block]) -> list[str]:
+    return [b.text for b in blocks if b.kind != BREAK and b.text]
+
+
+def split(blocks: list[Block], draft: Draft, preface_mode: str) -> list[Vignette]:
+    """Blocks after the title -> vignettes, reading the preface into the draft on the way.
+
+    Headings, where there are any, start vignettes and make rules between
+    them decoration; else scene breaks separate vignettes, and a line that
+    may be a heading is one where it opens a vignette. preface_mode says
+    what comes before the first vignette: HEADED, all that precedes the
+    first heading is preface; LEADING, labelled lines and notes at the top
+    are; NONE (chapter text), nothing is.
+    """
+    preface = _Preface(draft)
+    level = min((b.level for b in blocks if b.kind == HEADING), default=0)
+    if level:
+        pieces = _chunks(blocks, lambda b: b.kind == HEADING and b.level == level)
+        head, pieces = pieces[0], pieces[1:]
+        rules = sum(1 for b in blocks if b.kind == BREAK)
+        if rules:
+            draft.dropped.append(f"{rules} scene-break rule{'s' * (rules > 1)} between headed vignettes (decoration)")
+        if preface_mode == HEADED:
+            _drop_preface(head, preface, draft)
+            vignettes = []
+        else:
+            vignettes = [_vignette(head, None)] if _paragraphs(head) else []
+        for piece in pieces:
+            vignettes.append(_vignette(piece[1:], piece[0].text))
+        return vignettes
+    if any(b.kind == BREAK for b in blocks):
+        pieces = _chunks(blocks, lambda b: b.kind == BREAK)
+    elif sum(1 for b in blocks if b.kind == CANDIDATE) >= 2:
+        pieces = _chunks(blocks, lambda b: b.kind == CANDIDATE)
+    else:
+        pieces = [blocks]
+    first = pieces[0]
+    if preface_mode != NONE:
+        while first and preface.take(first[0]):
+            first.pop(0)
+        opened = [p for p in pieces[1:] if p]
+        if first and opened and all(p[0].kind == CANDIDATE for p in opened) and first[0].kind != CANDIDATE:
+            _drop_preface(first, preface, draft)
+            first = []
+        if first and all(b.note for b in first) and len(pieces) > 1:
+            _drop_preface(first, preface, draft)
+            first = []
+        _drop_preface([], preface, draft)
+    pieces[0] = first
+    vignettes = []
+    for piece in pieces:
+        if not _paragraphs(piece):
+            continue
+        heading = None
+        if piece[0].kind == CANDIDATE and _paragraphs(piece[1:]):
+            heading, piece = piece[0].text, piece[1:]
+        vignettes.append(_vignette(piece, heading))
+    return vignettes
+
+
+def _drop_preface(blocks: list[Block], preface: _Preface, draft: Draft) -> None:
+    for b in blocks:
+        if b.kind != BREAK and not preface.take(b):
+            draft.dropped.append(f"a note before the first vignette, not a scene ({_quote(b.text)})")
+    if preface.others:
+        draft.dropped.append("tags with no place in story.yaml: " + ", ".join(dict.fromkeys(preface.others)))
+        preface.others.clear()
+
+
+def _vignette(blocks: list[Block], heading: Optional[str]) -> Vignette:
+    return Vignette(heading or "", _paragraphs(blocks), heading is not None)
+
+
+def _drop_end_notes(vignettes: list[Vignette], draft: Draft) -> None:
+    """An author's note after the story ends (`A/N: ...` in its last paragraphs) is not part of its last scene."""
+    last = vignettes[-1] if vignettes else None
+    if last is None:
+        return
+    cut = next((i for i in range(max(0, len(last.paragraphs) - 3), len(last.paragraphs))
+                if _NOTE_START.match(last.paragraphs[i])), None)
+    if cut is None or (cut == 0 and len(vignettes) == 1):
+        return
+    draft.dropped.append(f"an author's note after the last vignette ({_quote(last.paragraphs[cut])})")
+    del last.paragraphs[cut:]
+    if not last.paragraphs:
+        vignettes.pop()
+
+
+# -- plain text -----------------------------------------------------------------------
+
+
+def parse_text(text: str, draft: Draft) -> list[Vignette]:
+    lines = [_CONTROL.sub("", line).rstrip() for line in text.split("\n")]
+    groups: list[list[str]] = []  # runs of non-blank lines; a separator is a run of its own
+    current: list[str] = []
+    for line in lines + [""]:
+        if not line.strip():
+            if current:
+                groups.append(current)
+            current = []
+        elif is_separator(line):
+            if current:
+                groups.append(current)
+            groups.append([line])
+            current = []
+        else:
+            current.append(line)
+    if not groups:
+        return []
+    head = groups[0]
+    if len(head) > 1 and _title_like(head[0]) and not _label(head[0]) and all(_label(line) for line in head[1:]):
+        groups[:1] = [head[:1], head[1:]]  # `Title` with `by Author` (or other labels) right under it
+    kinds = [_text_kind(g) for g in groups]
+    per_line = _one_paragraph_a_line(groups, kinds)
+    blocks: list[Block] = []
+    for group, kind in zip(groups, kinds):
+        if kind != PARA:
+            blocks.append(Block(kind, group[0].strip()))
+        elif per_line:
+            blocks += [Block(PARA, p) for p in _lines_to_paragraphs(group)]
+        else:
+            blocks.append(Block(PARA, " ".join(line.strip() for line in group), lines=tuple(group)))
+    # a lone first line is the title, unless it is the first vignette's heading
+    if blocks[0].kind == CANDIDATE or (blocks[0].kind == PARA and len(groups[0]) == 1 and _title_like(groups[0][0])):
+        if not _heading_not_title(blocks):
+            draft.title = blocks.pop(0).text
+    return split(blocks, draft, LEADING)
+
+
+def _text_kind(group: list[str]) -> str:
+    if len(group) == 1 and is_separator(group[0]):
+        return BREAK
+    if len(group) == 1 and heading_like(group[0]):
+        return CANDIDATE
+    return PARA
+
+
+def _title_like(line: str) -> bool:
+    line = line.strip()
+    return 0 < len(line) <= 200 and (not line.endswith((".", ",", ";", ":")) or line.endswith(("...", "…")))
+
+
+def _heading_not_title(blocks: list[Block]) -> bool:
+    """The first line opens the first vignette when the others open with a heading and the next block is prose."""
+    if len(blocks) < 2 or blocks[0].kind != CANDIDATE:
+        return False
+    after = [blocks[i + 1] for i, b in enumerate(blocks[:-1]) if b.kind == BREAK]
+    return bool(after) and all(b.kind == CANDIDATE for b in after) and blocks[1].kind == PARA and not _label(blocks[1].text)
+
+
+def _one_paragraph_a_line(groups: list[list[str]], kinds: list[str]) -> bool:
+    """True when no vignette has a blank line inside it: then each line is a paragraph."""
+    run = 0
+    multi_line = False
+    for i, (group, kind) in enumerate(zip(groups, kinds)):
+        if kind == PARA:
+            if _label(group[0]) or _NOTE_START.match(group[0].strip()) or (i == 0 and len(group) == 1):
+                continue
+            run += 1
+            multi_line |= len(group) > 1
+            if run > 1:
+                return False
+        elif kind == BREAK:
+            run = 0
+    return multi_line
+
+
+def _lines_to_paragraphs(group: list[str]) -> list[str]:
+    """Lines with no blank line between them: one paragraph a line, or an indented first line starts one."""
+    indented = [line[:1].isspace() for line in group]
+    if 1 < sum(indented) < len(group) and indented[0] and sum(indented) * 4 < len(group) * 3:
+        out: list[str] = []
+        for line, starts in zip(group, indented):
+            if starts or not out:
+                out.append(line.strip())
+            else:
+                out[-1] += " " + line.strip()
+        return out
+    return [line.strip() for line in group]
+
+
+# -- Markdown -----------------------------------------------------------------------------
+
+
+def parse_markdown(text: str, draft: Draft) -> list[Vignette]:
+    from markdown_it import MarkdownIt
+
+    text = _front_matter(text, draft)
+    tokens = MarkdownIt("commonmark").parse(text)
+    blocks = list(_md_blocks(tokens))
+    headings = [b for b in blocks if b.kind == HEADING]
+    if blocks and blocks[0].kind == HEADING and blocks[0].level == 1:
+        ones = sum(1 for b in headings if b.level == 1)
+        lower = any(b.level > 1 for b in headings)
+        second = next((i for i, b in enumerate(blocks[1:], 1) if b.kind == HEADING), len(blocks))
+        if ones == 1 or lower or all(_label(b.text) or b.note for b in blocks[1:second] if b.kind == PARA):
+            title = blocks.pop(0)
+            draft.title = draft.title or title.text
+    return split(blocks, draft, HEADED)
+
+
+def _front_matter(text: str, draft: Draft) -> str:
+    """A `---` block of `key: value` lines at the very top (as static-site tools write) is metadata."""
+    m = re.match(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", text, re.S)
+    if not m or not all(re.match(r"^[\w -]+:|^\s|^$|^-", line) for line in m.group(1).split("\n")):
+        return text
+    preface = _Preface(draft)
+    for line in m.group(1).split("\n"):
+        if ":" in line and not line[:1].isspace():
+            key, value = line.split(":", 1)
+            value = value.strip().strip("\"'")
+            if key.strip().lower() in ("tags", "warnings", "content_notes", "content notes") and value.startswith("["):
+                value = value.strip("[]")
+            found = _label(f"{key.strip().replace('_', ' ')}: {value}")
+            if found and value:
+                preface._found(found, f"{key}: {value}")
+    return text[m.end():]
+
+
+def _md_blocks(tokens) -> Iterator[Block]:
+    i = 0
+    depth = 0  # inside block quotes and lists, headings are text
+    while i < len(tokens):
+        t = tokens[i]
+        if t.type in ("blockquote_open", "bullet_list_open", "ordered_list_open"):
+            depth += 1
+        elif t.type in ("blockquote_close", "bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif t.type == "heading_open":
+            text = _tidy(_md_inline(tokens[i + 1]))
+            if not text:
+                yield Block(BREAK)  # a lone `#`: a separator written as plain text
+            elif depth:
+                yield Block(PARA, text)
+            else:
+                yield Block(HEADING, text, int(t.tag[1]))
+            i += 3
+            continue
+        elif t.type == "paragraph_open":
+            inline = tokens[i + 1]
+            text = _tidy(_md_inline(inline))
+            if is_separator(text):
+                yield Block(BREAK)
+            elif text:
+                lines = tuple(_md_inline(inline, soft="\n").split("\n"))
+                yield Block(PARA, text, note=_md_emphasised(inline), lines=lines)
+            i += 3
+            continue
+        elif t.type == "hr":
+            yield Block(BREAK)
+        elif t.type in ("code_block", "fence"):
+            prose = "\n\n" in t.content.strip()
+            fence = t.type == "fence" and not t.info.strip() and prose
+            if fence:
+                yield Block(BREAK)
+            yield from _loose_text(t.content)
+            if fence:
+                yield Block(BREAK)
+        elif t.type == "html_block":
+            yield from _html_fragment(t.content)
+        i += 1
+
+
+def _loose_text(content: str) -> Iterator[Block]:
+    """Text Markdown took for code (an indented paragraph, a centred separator): paragraphs by blank lines."""
+    for part in re.split(r"\n[ \t]*\n", content):
+        text = " ".join(line.strip() for line in part.split("\n") if line.strip())
+        if is_separator(text):
+            yield Block(BREAK)
+        elif text:
+            yield Block(PARA, text)
+
+
+def _md_inline(token, soft: str = " ") -> str:
+    out = []
+    for child in token.children or ():
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type == "softbreak":
+            out.append(soft)
+        elif child.type == "hardbreak":
+            out.append("\n")
+        elif child.type == "image":
+            out.append(child.content)
+        elif child.type == "html_inline" and re.match(r"<br\s*/?>", child.content, re.I):
+            out.append("\n")
+    return "".join(out)
+
+
+def _md_emphasised(token) -> bool:
+    """A paragraph set wholly in italics or bold, as authors set off notes."""
+    children = [c for c in token.children or () if not (c.type == "text" and not c.content.strip())]
+    return len(children) >= 3 and children[0].type in ("em_open", "strong_open") and \
+        children[-1].type in ("em_close", "strong_close") and \
+        sum(1 for c in children if c.type in ("em_open", "strong_open")) == \
+        sum(1 for c in children if c.type in ("em_close", "strong_close")) and _balanced_once(children)
+
+
+def _balanced_once(children) -> bool:
+    depth = 0
+    for c in children[:-1]:
+        depth += c.type in ("em_open", "strong_open")
+        depth -= c.type in ("em_close", "strong_close")
+        if depth == 0:
+            return False
+    return True
+
+
+# -- HTML ----------------------------------------------------------------------------
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+_BLOCK = {"address", "article", "aside", "blockquote", "center", "dd", "details", "dialog", "div", "dl", "dt",
+          "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+          "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th",
+          "thead", "tr", "ul", "body", "html", "caption"}
+_CLOSES_P = _BLOCK - {"html", "body", "td", "th", "tr", "tbody", "thead", "tfoot", "caption", "dd", "dt", "li"}
+_SKIP = {"script", "style", "head", "template", "noscript", "title", "svg", "math", "button", "select", "textarea"}
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_WS = re.compile(r"[ \t\n\r\f]+")
+MAX_HTML_DEPTH = 100
+
+
+class _Node:
+    __slots__ = ("tag", "attrs", "children", "parent", "depth", "block")
+
+    def __init__(self, tag: str, attrs: dict, parent: Optional["_Node"]):
+        self.tag, self.attrs, self.children, self.parent = tag, attrs, [], parent
+        self.depth = parent.depth + 1 if parent is not None else 0
+        self.block: Optional[bool] = None  # worked out once by _is_block
+
+    @property
+    def classes(self) -> set[str]:
+        return set((self.attrs.get("class") or "").split())
+
+    def find_all(self, pred: Callable[["_Node"], bool]) -> Iterator["_Node"]:
+        for c in self.children:
+            if isinstance(c, _Node):
+                if pred(c):
+                    yield c
+                yield from c.find_all(pred)
+
+    def find(self, pred: Callable[["_Node"], bool]) -> Optional["_Node"]:
+        return next(self.find_all(pred), None)
+
+    def text(self) -> str:
+        return _tidy(re.sub(" {2,}", " ", "".join(_inline(self))))
+
+
+class _Tree(HTMLParser):
+    """The standard library's tokenizer, building a small tree; entities decoded once, by it."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = _Node("#root", {}, None)
+        self.at = self.root
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _CLOSES_P or tag == "p":
+            self._close_p()
+        if tag == "li":
+            self._close_same(("li",), ("ul", "ol"))
+        if tag in ("dt", "dd"):
+            self._close_same(("dt", "dd"), ("dl",))
+        node = _Node(tag, {k: v or "" for k, v in attrs}, self.at)
+        self.at.children.append(node)
+        if tag not in _VOID and node.depth < MAX_HTML_DEPTH:  # deeper tags keep their text, not their nesting
+            self.at = node
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID and self.at.tag == tag:
+            self.at = self.at.parent
+
+    def _close_p(self):
+        node = self.at
+        while node is not None and node.tag not in _BLOCK - {"p"}:
+            if node.tag == "p":
+                self.at = node.parent
+                return
+            node = node.parent
+
+    def _close_same(self, tags, stop):
+        node = self.at
+        while node is not None and node.tag not in stop:
+            if node.tag in tags:
+                self.at = node.parent
+                return
+            node = node.parent
+
+    def handle_endtag(self, tag):
+        node = self.at
+        while node is not None and node.tag != tag:
+            node = node.parent
+        if node is not None and node.parent is not None:
+            self.at = node.parent
+        elif tag == "p":  # `</p>` with no open <p> is an empty paragraph in HTML
+            pass
+
+    def handle_data(self, data):
+        self.at.children.append(data)
+
+
+def _inline(node: _Node) -> Iterator[str]:
+    for c in node.children:
+        if isinstance(c, str):
+            yield _WS.sub(" ", c)
+        elif c.tag == "br":
+            yield "\n"
+        elif c.tag == "img":
+            yield c.attrs.get("alt", "")
+        elif c.tag not in _SKIP:
+            yield from _inline(c)
+
+
+def _is_block(node: _Node) -> bool:
+    if node.block is None:
+        node.block = node.tag in _BLOCK or any(isinstance(c, _Node) and _is_block(c) for c in node.children)
+    return node.block
+
+
+def _html_blocks(node: _Node, skip: Callable[[_Node], bool] = lambda n: False) -> Iterator[Block]:
+    """The blocks of a piece of HTML, in order, leaving out what `skip` says is not story."""
+    run: list = []  # inline content between blocks, as a paragraph of its own
+
+    def flush():
+        if run:
+            holder = _Node("div", {}, None)
+            holder.children = list(run)
+            run.clear()
+            yield from _leaf(holder)
+
+    for c in node.children:
+        if isinstance(c, str) or not _is_block(c):
+            if isinstance(c, _Node) and (c.tag in _SKIP or skip(c)):
+                continue
+            run.append(c)
+            continue
+        yield from flush()
+        if c.tag in _SKIP or skip(c):
+            continue
+        if c.tag == "hr":
+            yield Block(BREAK)
+        elif c.tag in _HEADINGS:
+            text = c.text()
+            yield Block(HEADING, text, _HEADINGS[c.tag]) if text else Block(BREAK)
+        elif c.tag == "p" or not any(isinstance(g, _Node) and _is_block(g) for g in c.children):
+            yield from _leaf(c)
+        else:
+            yield from _html_blocks(c, skip)
+    yield from flush()
+
+
+def _leaf(node: _Node) -> Iterator[Block]:
+    """A paragraph; in a bare <div>, blank lines made of <br><br> also part paragraphs."""
+    text = node.text()
+    parts = [text] if node.tag == "p" else re.split(r"\n\s*\n", text)
+    for part in parts:
+        part = _tidy(part)
+        if is_separator(part):
+            yield Block(BREAK)
+        elif part:
+            bold = _all_bold(node)
+            kind = CANDIDATE if bold and "\n" not in part and heading_like(part) else PARA
+            yield Block(kind, part, note=_all_emphasis(node))
+
+
+def _all_bold(node: _Node) -> bool:
+    return _only_inside(node, {"b", "strong"})
+
+
+def _all_emphasis(node: _Node) -> bool:
+    return _only_inside(node, {"i", "em", "b", "strong"})
+
+
+def _only_inside(node: _Node, tags: set[str]) -> bool:
+    """Every word of the node is inside one of `tags`."""
+    def walk(n: _Node, inside: bool) -> Iterator[bool]:
+        for c in n.children:
+            if isinstance(c, str):
+                if c.strip():
+                    yield inside
+            else:
+                yield from walk(c, inside or c.tag in tags)
+    seen = list(walk(node, False))
+    return bool(seen) and all(seen)
+
+
+def _html_fragment(content: str) -> Iterator[Block]:
+    tree = _Tree()
+    tree.feed(content)
+    tree.close()
+    yield from _html_blocks(tree.root)
+
+
+def _by_id(root: _Node, *ids: str) -> Optional[_Node]:
+    return root.find(lambda n: n.attrs.get("id") in ids)
+
+
+def parse_html(text: str, draft: Draft) -> list[Vignette]:
+    tree = _Tree()
+    tree.feed(text)
+    tree.close()
+    root = tree.root
+    preface = _by_id(root, "preface")
+    chapters = _by_id(root, "chapters")
+    if preface is not None:
+        _archive_preface(preface, draft)
+    afterword = _by_id(root, "afterword")
+    if afterword is not None and afterword.find(lambda n: n.attrs.get("id") == "endnotes" or n.tag == "blockquote"):
+        draft.dropped.append("the afterword's end notes")
+    if chapters is None:
+        body = root.find(lambda n: n.tag == "body") or root
+        blocks = list(_html_blocks(body, lambda n: n is preface or n is afterword or n.tag in ("nav", "header", "footer")))
+        if preface is None:
+            _generic_head(root, blocks, draft)
+        return split(blocks, draft, HEADED if preface is None else NONE)
+    return _archive_chapters(chapters, draft)
+
+
+def _generic_head(root: _Node, blocks: list[Block], draft: Draft) -> None:
+    """A page that is not an archive download: <h1> (else <title>) is the title, <meta name=author> the author."""
+    for meta in root.find_all(lambda n: n.tag == "meta"):
+        name = meta.attrs.get("name", "").lower()
+        if name == "author" and not draft.author:
+            draft.author = " ".join(meta.attrs.get("content", "").split())
+        elif name == "description" and not draft.summary:
+            draft.summary = " ".join(meta.attrs.get("content", "").split())
+    html_tag = root.find(lambda n: n.tag == "html")
+    if html_tag is not None:
+        draft.language = _language(html_tag.attrs.get("lang", ""))
+    if blocks and blocks[0].kind == HEADING and blocks[0].level == 1:
+        draft.title = blocks.pop(0).text
+    else:
+        title = root.find(lambda n: n.tag == "title")
+        if title is not None:
+            draft.title = _WS.sub(" ", "".join(c for c in title.children if isinstance(c, str))).strip()
+
+
+def _archive_preface(preface: _Node, draft: Draft) -> None:
+    meta = preface.find(lambda n: "meta" in n.classes) or preface
+    h1 = meta.find(lambda n: n.tag == "h1")
+    if h1 is not None:
+        draft.title = h1.text()
+    else:
+        message = preface.find(lambda n: "message" in n.classes)
+        bold = message.find(lambda n: n.tag in ("b", "strong")) if message is not None else None
+        draft.title = bold.text() if bold is not None else ""
+    byline = meta.find(lambda n: "byline" in n.classes)
+    if byline is not None:
+        draft.author = re.sub(r"^by\s+", "", byline.text(), flags=re.I).strip()
+    for link in preface.find_all(lambda n: n.tag == "a"):
+        href = link.attrs.get("href", "")
+        if re.match(r"https?://\S+/works/\d+", href):
+            draft.url = href
+            break
+    tags = meta.find(lambda n: n.tag == "dl")
+    others = []
+    if tags is not None:
+        label = ""
+        for item in tags.children:
+            if not isinstance(item, _Node):
+                continue
+            if item.tag == "dt":
+                label = item.text().rstrip(":：").strip()
+            elif item.tag == "dd":
+                values = [a.text() for a in item.find_all(lambda n: n.tag == "a")] or [item.text()]
+                key = label.lower()
+                if key.startswith("archive warning") or key in ("warning", "warnings", "content warnings"):
+                    for v in values:
+                        draft.content_notes += [w for w in _warnings(v) if w not in draft.content_notes]
+                elif key == "language":
+                    draft.language = _language(item.text())
+                    if not draft.language:
+                        others.append(label)
+                elif label:
+                    others.append(label)
+    if others:
+        draft.dropped.append("tags with no place in story.yaml: " + ", ".join(dict.fromkeys(others)))
+    # after <p>Summary</p> and <p>Notes</p> come blockquotes with the text
+    label = ""
+    for item in meta.children:
+        if not isinstance(item, _Node):
+            continue
+        if item.tag == "p":
+            label = item.text().rstrip(":").strip().lower()
+        elif item.tag == "blockquote":
+            paragraphs = [b.text for b in _html_blocks(item) if b.kind != BREAK and b.text]
+            if label == "summary" and not draft.summary:
+                draft.summary = "\n".join(paragraphs)
+            elif paragraphs:
+                draft.dropped.append(f"the work's {label or 'notes'} ({_quote(paragraphs[0])})")
+
+
+def _archive_chapters(chapters: _Node, draft: Draft) -> list[Vignette]:
+    """Chapter text only: each chapter's heading marks it; its summary, notes and end notes are left out."""
+    def skip(n: _Node) -> bool:
+        return "meta" in n.classes or n.attrs.get("id", "").startswith("endnotes") or \
+            "endnote-link" in n.classes or "toc-heading" in n.classes or "chapter-header" in n.classes
+
+    groups: list[tuple[str, list[Block]]] = []
+    notes = 0
+    for c in chapters.children:
+        if not isinstance(c, _Node):
+            continue
+        if "meta" in c.classes or "chapter-header" in c.classes:
+            heading = c.find(lambda n: n.tag in _HEADINGS)
+            groups.append((heading.text() if heading is not None else "", []))
+            notes += sum(1 for _ in c.find_all(lambda n: n.tag == "blockquote"))
+            continue
+        if c.attrs.get("id", "").startswith("endnotes"):
+            notes += 1
+            continue
+        if c.tag in _HEADINGS and c.classes & {"heading", "toc-heading"}:
+            groups.append((c.text(), []))
+            continue
+        if not groups:
+            groups.append(("", []))
+        if skip(c):
+            continue
+        else:
+            groups[-1][1].extend(_html_blocks(_wrap(c), skip))
+    if notes:
+        draft.dropped.append(f"{notes} chapter summar{'ies' if notes > 1 else 'y'} or note{'s' * (notes > 1)}")
+    vignettes: list[Vignette] = []
+    for title, blocks in groups:
+        found = split(blocks, draft, NONE)
+        chapter = re.sub(r"^Chapter\s+\d+\s*[:.]\s*", "", title).strip() if title else ""
+        if found and not found[0].heading and chapter and (len(groups) > 1 or len(found) == 1):
+            found[0].title, found[0].heading = chapter, True
+        vignettes += found
+    return vignettes
+
+
+def _wrap(node: _Node) -> _Node:
+    holder = _Node("div", {}, None)
+    holder.children = [node]
+    return holder
+
+
+# -- reading the source -----------------------------------------------------------------------
+
+
+def read_source(path: Path) -> str:
+    """The file as text: any BOM'd encoding or UTF-8, LF line endings; refused above 10 MiB."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise _fail(name, f"{name} is a folder, not a story file", "name the text, Markdown or HTML file")
+        if size > MAX_SOURCE_BYTES:
+            raise _fail(name, f"the file is {size:,} bytes; the limit is {MAX_SOURCE_BYTES:,} (10 MiB)",
+                        "adapt one story at a time")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_SOURCE_BYTES + 1)
+    except OSError as e:
+        raise _fail(name, f"cannot read {name}: {e.strerror or e}", "check the path and its permissions") from None
+    if len(raw) > MAX_SOURCE_BYTES:
+        raise _fail(name, f"the file is over {MAX_SOURCE_BYTES:,} bytes (10 MiB)", "adapt one story at a time")
+    text = _decode(name, raw)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise _fail(name, f"{name} is empty", "adapt a file that holds a story")
+    return text
+
+
+_BOMS = (("\ufeff".encode("utf-32-le"), "utf-32-le"), ("\ufeff".encode("utf-32-be"), "utf-32-be"),
+         (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def _decode(name: str, raw: bytes) -> str:
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom):].decode(encoding)
+            except UnicodeDecodeError as e:
+                raise _fail(name, f"not valid {encoding} text after its byte-order mark (byte {e.start + len(bom):,})",
+                            "save the file again as UTF-8") from None
+    if b"\x00" in raw[:4096]:
+        raise _fail(name, "this is not a text file (it holds NUL bytes)",
+                    "adapt a plain-text, Markdown or HTML file; save it as UTF-8")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        before = raw[: e.start]
+        line = before.count(b"\n") + 1
+        raise _fail(name, f"not UTF-8 text: byte 0x{raw[e.start]:02x} on line {line} cannot be decoded",
+                    "save the file as UTF-8 (or with a byte-order mark)") from None
+
+
+def detect(text: str, suffix: str) -> str:
+    """Which form a file is: HTML by its tags, Markdown by its suffix or its `#` headings, else text."""
+    head = text.lstrip("\ufeff \t\n")[:2000].lower()
+    if re.match(r"<(?:!doctype html|html[\s>]|\?xml[^>]*>\s*<(?:!doctype html|html))", head) or \
+            (head.startswith("<") and re.search(r"<(?:body|p|div|h[1-6])[\s>]", head)):
+        return "html"
+    if suffix.lower() in (".html", ".htm", ".xhtml") and re.search(r"</?(?:p|div|br|h[1-6])[\s/>]", text[:20000], re.I):
+        return "html"
+    if suffix.lower() in (".md", ".markdown", ".mdown", ".mkd", ".mkdn"):
+        return "markdown"
+    if suffix.lower() in (".txt", ".text") or not re.search(r"(?m)^#{1,6}[ \t]+\S", text):
+        return "text"
+    return "markdown"
+
+
+def read(path: Path, form: Optional[str] = None) -> Draft:
+    """Read and parse a story file into a Draft; EngineError if nothing can be made of it."""
+    text = read_source(path)
+    form = form or detect(text, path.suffix)
+    draft = Draft(form)
+    parse = {"text": parse_text, "markdown": parse_markdown, "html": parse_html}[form]
+    draft.vignettes = parse(text, draft)
+    _drop_end_notes(draft.vignettes, draft)
+    if not draft.vignettes:
+        raise _fail(str(path), f"found no story text in {path} (read as {_FORM_NAMES[form]})",
+                    "check the file, or say its form with --from text|markdown|html")
+    if not draft.title:
+        draft.title = re.sub(r"[_-]+", " ", path.stem).strip() or "Untitled"
+        draft.dropped.append(f"no title in the file: the title is the file's name, “{draft.title}”")
+    for i, v in enumerate(draft.vignettes, 1):
+        if not v.title:
+            v.title, v.heading = f"Part {i}", False
+    return draft
+
+
+# -- writing YAML -----------------------------------------------------------------------------
+
+# what YAML prints as it is: no control characters, no line separators (NEL, U+2028, U+2029), no BOM
+_YAML_PRINTABLE = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*")
+_YAML_WORDS = {"yes", "no", "true", "false", "on", "off", "null", "y", "n", "~"}
+
+
+def scalar(text: str) -> str:
+    """A string as a YAML scalar that reads back as exactly the same string."""
+    if (text and text[0].isalpha() and text.lower() not in _YAML_WORDS and _YAML_PRINTABLE.fullmatch(text)
+            and not re.search(r":(?:\s|$)|\s#|\s$", text)):
+        return text
+    if _YAML_PRINTABLE.fullmatch(text):
+        return "'" + text.replace("'", "''") + "'"
+    return '"' + "".join(_escape(ch) for ch in text) + '"'
+
+
+def _escape(ch: str) -> str:
+    if ch in '"\\':
+        return "\\" + ch
+    if ch == "\n":
+        return "\\n"
+    if _YAML_PRINTABLE.fullmatch(ch):
+        return ch
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def slug(text: str) -> str:
+    """A heading as a lowercase ASCII slug, transliterated where Unicode can; '' if nothing is left."""
+    ascii_ = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss").replace("æ", "ae").replace("ø", "o")
+                                   .replace("œ", "oe").replace("đ", "d").replace("ł", "l").replace("þ", "th"))
+    ascii_ = ascii_.encode("ascii", "ignore").decode("ascii").lower().replace("'", "")
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")
+    while len(words) > 64:
+        words = words[:64].rsplit("-", 1)[0] if "-" in words[:64] else words[:64]
+    return words
+
+
+def yaml_ambiguous(word: str) -> bool:
+    """A slug that YAML 1.1 reads as a boolean, null, number or date."""
+    return word in _YAML_WORDS or bool(re.fullmatch(r"0b[01]+|0x[0-9a-f]+|[0-9]+|\d{4}-\d\d?-\d\d?", word))
+
+
+def scene_ids(vignettes: list[Vignette]) -> list[str]:
+    ids: list[str] = []
+    for i, v in enumerate(vignettes, 1):
+        base = slug(v.title) if v.heading else ""
+        if not base or yaml_ambiguous(base):
+            base = f"scene-{i}" if not base else f"scene-{base}"[:64].strip("-")
+        candidate, n = base, 2
+        while candidate in ids:
+            suffix = f"-{n}"
+            candidate = base[: 64 - len(suffix)].strip("-") + suffix
+            n += 1
+        ids.append(candidate)
+    return ids
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0].rstrip() + "…"
+
+
+@dataclass
+class Plan:
+    """The files to write, in order, and what the report says."""
+
+    files: dict[str, str]
+    draft: Draft
+    ids: list[str]
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (message, hint)
+
+
+def plan(draft: Draft, schemas: str) -> Plan:
+    ids = scene_ids(draft.vignettes)
+    width = max(2, len(str(len(ids))))
+    files: dict[str, str] = {"story.yaml": _story_yaml(draft, ids[0], schemas)}
+    problems = []
+    for n, (v, scene_id) in enumerate(zip(draft.vignettes, ids)):
+        title = v.title
+        if len(title) > 200:
+            draft.dropped.append(f"the end of a heading over 200 characters ({_quote(title)})")
+            title = _cut(title, 200)
+        lines = [f"# yaml-language-server: $schema={schemas}/scene.schema.json",
+                 f"id: {scene_id}", f"title: {scalar(title)}", "text:"]
+        lines += [f"  - {scalar(p)}" for p in v.paragraphs]
+        if n + 1 < len(ids):
+            lines.append(f"next: {ids[n + 1]}")
+        body = "\n".join(lines) + "\n"
+        name = f"{str(n + 1).zfill(width)}-{scene_id}.yaml"
+        size = len(body.encode("utf-8"))
+        longest = max((len(p) for p in v.paragraphs), default=0)
+        if size > MAX_SCENE_BYTES or len(v.paragraphs) > MAX_PARAGRAPHS:
+            problems.append((f"vignette {n + 1} “{_cut(v.title, 60)}” is too long to be one scene ({size:,} bytes, "
+                             f"{len(v.paragraphs):,} paragraphs; a scene file holds at most {MAX_SCENE_BYTES:,} "
+                             f"bytes and {MAX_PARAGRAPHS:,} paragraphs)",
+                             "split it in the source with a separator line (* * *) or a heading, then adapt again"))
+        elif longest > MAX_PARAGRAPH:
+            problems.append((f"vignette {n + 1} “{_cut(v.title, 60)}” has a paragraph of {longest:,} characters; "
+                             f"a paragraph holds at most {MAX_PARAGRAPH:,}",
+                             "split that paragraph in the source with a blank line, then adapt again"))
+        files[name] = body
+    return Plan(files, draft, ids, problems)
+
+
+def _story_yaml(draft: Draft, start: str, schemas: str) -> str:
+    story_id = slug(draft.title) or "story"
+    if yaml_ambiguous(story_id):
+        story_id = f"story-{story_id}"[:64].strip("-")
+    title = _cut(draft.title, 200)
+    lines = [f"# yaml-language-server: $schema={schemas}/story.schema.json",
+             f"id: {story_id}", f"title: {scalar(title)}"]
+    author = _cut(draft.author, 200)
+    if author:
+        lines.append(f"author: {scalar(author)}")
+    if draft.summary:
+        summary = _cut(draft.summary, 4000)
+        if summary != draft.summary:
+            draft.dropped.append("the end of a summary over 4,000 characters")
+        lines.append(f"summary: {scalar(summary)}")
+    if draft.language:
+        lines.append(f"language: {scalar(draft.language)}")
+    source = [("title", _cut(draft.title, 300)), ("author", author), ("url", draft.url if len(draft.url) <= 2000 else "")]
+    if draft.author or draft.url:
+        lines.append("source:")
+        lines += [f"  {key}: {scalar(value)}" for key, value in source if value]
+    lines.append(f"start: {start}")
+    notes = draft.content_notes[:50]
+    if notes:
+        lines.append("content_notes:")
+        lines += [f"  - {scalar(note)}" for note in notes]
+    else:
+        lines.append("content_notes: []")
+    return "\n".join(lines) + "\n"
+
+
+# -- the command -------------------------------------------------------------------------
+
+
+def adapt(source: Path, folder: Path, form: Optional[str] = None, force: bool = False,
+          dry_run: bool = False) -> tuple[Plan, list[Path]]:
+    """Read `source`, and unless dry_run write its drafts into `folder`; AdaptError on any refusal."""
+    draft = read(source, form)
+    if folder.exists() and not folder.is_dir():
+        raise _fail(str(folder), f"{folder} is a file, not a folder", "name a new folder with -o")
+    if folder.is_dir() and any(folder.iterdir()) and not force and not dry_run:
+        raise _fail(str(folder), f"{folder} is not empty", "name a new folder, or add --force to replace its drafts")
+    result = plan(draft, "schemas")
+    if result.problems:
+        raise _fail(str(source), *result.problems[0])
+    if dry_run:
+        return result, []
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():  # --force: the old drafts go, so no stale scene is left behind
+        if old.is_file() and old.suffix in (".yaml", ".yml"):
+            old.unlink()
+    result = plan(draft, scaffold.schemas_ref(folder))
+    written = []
+    for name, body in result.files.items():
+        target = folder / name
+        target.write_bytes(body.encode("utf-8"))
+        written.append(target)
+    return result, written
+
+
+def report(result: Plan, source: Path, folder: Path, dry_run: bool) -> str:
+    d = result.draft
+    verb = "would write" if dry_run else "wrote"
+    out = [f"{source}: {_FORM_NAMES[d.form]}, {len(d.vignettes)} vignette{'s' * (len(d.vignettes) != 1)}"]
+    out.append(f"  title:         {d.title}")
+    out.append(f"  author:        {d.author or '(none in the file)'}")
+    out.append(f"  summary:       {_quote(d.summary, 60) if d.summary else '(none in the file)'}")
+    out.append(f"  content notes: {', '.join(d.content_notes) if d.content_notes else '(none in the file)'}")
+    if d.url:
+        out.append(f"  source:        {d.url}")
+    out.append(f"scenes ({verb} to {folder}/):")
+    names = [n for n in result.files if n != "story.yaml"]
+    width = max(map(len, names), default=0)
+    for name, v in zip(names, d.vignettes):
+        kind = "" if v.heading else ", no heading"
+        out.append(f"  {name:<{width}}  {v.title} ({len(v.paragraphs)} paragraph{'s' * (len(v.paragraphs) != 1)}{kind})")
+    if d.dropped:
+        out.append("left out:")
+        out += [f"  - {item}" for item in d.dropped]
+    if not dry_run:
+        out.append(f"next: vignettes validate {folder} && vignettes play {folder}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,425 @@
+"""`vignettes adapt`: stories written here in each form, with the traps each form sets.
+
+Every adapted folder is read back the way a user would: `vignettes validate`
+must be clean, and the scenes the loader reads must hold exactly the
+source's headings and paragraphs.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings, strategies as st
+
+from engine import adapt, cli, loader, validate
+
+FIXTURES = Path(__file__).parent / "fixtures" / "adapt"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main([str(a) for a in argv], out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def adapted(source: Path, folder: Path, *more) -> tuple[dict, list[dict]]:
+    """Adapt, check the folder validates clean, and return story.yaml and the scenes in file order."""
+    code, out, err = run("adapt", source, "-o", folder, *more)
+    assert code == 0, err
+    result = validate.validate([folder])
+    assert [d.concise() for d in result.diagnostics] == []
+    story = yaml.safe_load((folder / "story.yaml").read_text(encoding="utf-8"))
+    scenes = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("[0-9]*.yaml"))]
+    return story, scenes
+
+
+def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+# -- plain text -------------------------------------------------------------------
+
+TEXT_SCENES = [
+    ("The Apprentice Year", [
+        "Dilys was twelve when she first held the tongs, and she dropped them. The iron hissed on the floor like a cat.",
+        '"Again," said her uncle.', '"No."', '"Again."']),
+    ("The Drowned Bell", [
+        "The bell came up from the harbour in a net: green, cracked, 1847 cut into its lip.",
+        "She spent a month on it. When it rang, it rang flat: 'a dead note', her uncle said."]),
+    ("Market Day", ["Key: value. Colons everywhere: that is how she wrote her lists.", "Iron, two bars. Coal, a sack."]),
+    ("The Letter", ["Yes", "It said only that her uncle would not be coming back from Cardiff. She read it on the step, "
+                           "then went in and lit the forge, because the horses still needed shoes."]),
+    ("The Cold Forge", ["For a week she did not light it. The neighbours brought soup; she let it go cold too.",
+                        '"You\'ll lose the trade," said Mr Price. She said she knew.']),
+    ("The Sixth Time", ["The fire took on the first strike, which it never did.",
+                        "She laughed out loud in the empty smithy — “There you are,” she said — and picked up the tongs."]),
+]
+
+
+def _check_text_story(story, scenes):
+    assert story["title"] == "Salt and Iron"
+    assert story["author"] == "Wren Halloway"
+    assert story["summary"] == "Five times the forge went cold on Dilys, and the one time she kept it burning."
+    assert story["content_notes"] == ["Major Character Death", "injury"]
+    assert story["source"] == {"title": "Salt and Iron", "author": "Wren Halloway"}
+    assert [(s["title"], s["text"]) for s in scenes] == TEXT_SCENES
+    assert story["start"] == scenes[0]["id"] == "the-apprentice-year"
+    assert [s.get("next") for s in scenes] == [s["id"] for s in scenes[1:]] + [None]
+
+
+def test_plain_text_with_headings_separators_notes_and_dialogue(tmp_path):
+    _check_text_story(*adapted(FIXTURES / "story.txt", tmp_path / "out"))
+
+
+ENCODINGS = {
+    "crlf": lambda t: t.replace("\n", "\r\n").encode("utf-8"),
+    "cr": lambda t: t.replace("\n", "\r").encode("utf-8"),
+    "utf-8-sig": lambda t: t.encode("utf-8-sig"),
+    "utf-16": lambda t: t.replace("\n", "\r\n").encode("utf-16"),  # with its BOM, as Notepad saves it
+    "utf-16-be": lambda t: "\ufeff".encode("utf-16-be") + t.encode("utf-16-be"),
+    "utf-32": lambda t: t.encode("utf-32"),
+}
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_line_endings_and_byte_order_marks_read_the_same(tmp_path, encoding):
+    text = (FIXTURES / "story.txt").read_text(encoding="utf-8")
+    source = write(tmp_path, "story.txt", ENCODINGS[encoding](text))
+    story, scenes = adapted(source, tmp_path / "out")
+    _check_text_story(story, scenes)
+    for path in (tmp_path / "out").glob("*.yaml"):
+        data = path.read_bytes()
+        assert b"\r" not in data and not data.startswith(b"\xef\xbb\xbf")
+
+
+def test_text_without_blank_lines_inside_vignettes_is_a_paragraph_a_line(tmp_path):
+    source = write(tmp_path, "lines.txt", (
+        "Night Shift\n\n"
+        "She clocked in at ten.\nThe ward was quiet.\n\"Hello?\"\nNobody.\n"
+        "\n* * *\n\n"
+        "At two the lights failed.\nShe found the torch by touch.\n"
+        "\n* * *\n\n"
+        "Dawn, and the birds, and the long walk home.\nShe slept until noon.\n"))
+    story, scenes = adapted(source, tmp_path / "out")
+    assert story["title"] == "Night Shift"
+    assert [s["text"] for s in scenes] == [
+        ["She clocked in at ten.", "The ward was quiet.", '"Hello?"', "Nobody."],
+        ["At two the lights failed.", "She found the torch by touch."],
+        ["Dawn, and the birds, and the long walk home.", "She slept until noon."]]
+    # no headings: plain generated titles, never words from the text
+    assert [s["title"] for s in scenes] == ["Part 1", "Part 2", "Part 3"]
+    assert [s["id"] for s in scenes] == ["scene-1", "scene-2", "scene-3"]
+
+
+def test_every_separator_form_centred_or_not(tmp_path):
+    parts = [f"Paragraph {n} of the story, with a full stop." for n in range(8)]
+    separators = ["* * *", "***", "---", "~~~", "#", "o0o", "          * * *", "\t~ ~ ~"]
+    body = "\n\n".join(f"{p}\n\n{sep}" for p, sep in zip(parts[:-1], separators)) + f"\n\n{parts[-1]}\n"
+    story, scenes = adapted(write(tmp_path, "s.txt", body), tmp_path / "out")
+    assert [s["text"] for s in scenes] == [[p] for p in parts]
+
+
+def test_the_first_line_is_the_title_only_when_it_stands_alone(tmp_path):
+    text = ("It was the sort of morning that made promises.\nShe did not believe them.\n\nShe went out.\n\n"
+            "* * *\n\nShe went anyway.\n")
+    story, scenes = adapted(write(tmp_path, "morning.txt", text), tmp_path / "out")
+    assert story["title"] == "morning"  # the file's name: the text has no title
+    assert scenes[0]["text"] == ["It was the sort of morning that made promises. She did not believe them.",
+                                 "She went out."]
+
+
+def test_first_vignette_heading_is_not_taken_for_the_title(tmp_path):
+    text = ("Winter\n\nSnow on the sill.\n\n* * *\n\nSpring\n\nMud on the step.\n\n* * *\n\n"
+            "Summer\n\nDust on the road.\n")
+    story, scenes = adapted(write(tmp_path, "seasons.txt", text), tmp_path / "out")
+    assert [s["title"] for s in scenes] == ["Winter", "Spring", "Summer"]
+    assert story["title"] == "seasons"
+
+
+def test_headings_alone_divide_a_text_without_separators(tmp_path):
+    text = ("Three Rooms\n\nThe Kitchen\n\nBread on the board, still warm.\n\nShe cut it thick.\n\n"
+            "The Hall\n\nCoats, boots, a letter on the mat.\n\nThe Attic\n\nDust, and her mother's trunk.\n")
+    story, scenes = adapted(write(tmp_path, "rooms.txt", text), tmp_path / "out")
+    assert story["title"] == "Three Rooms"
+    assert [(s["title"], len(s["text"])) for s in scenes] == [("The Kitchen", 2), ("The Hall", 1), ("The Attic", 1)]
+
+
+def test_short_dialogue_lines_stay_paragraphs(tmp_path):
+    text = "Title Here\n\n* * *\n\n\"Stay.\"\n\n\"Why?\"\n\nNo.\n\n\"Because\"\n\nShe stayed.\n"
+    _, scenes = adapted(write(tmp_path, "t.txt", text), tmp_path / "out")
+    assert scenes[0]["title"] == "Part 1"
+    assert scenes[0]["text"] == ['"Stay."', '"Why?"', "No.", '"Because"', "She stayed."]
+
+
+def test_a_note_before_the_first_vignette_is_not_a_scene(tmp_path):
+    text = ("The Quiet Year\nAuthor: P. Quill\n\nThis is for everyone who stayed up with me.\n\n* * *\n\n"
+            "One\n\nThe first.\n\n* * *\n\nTwo\n\nThe second.\n")
+    story, scenes = adapted(write(tmp_path, "q.txt", text), tmp_path / "out")
+    assert story["author"] == "P. Quill" and "summary" not in story
+    assert [s["title"] for s in scenes] == ["One", "Two"]
+
+
+def test_metadata_the_file_lacks_stays_empty(tmp_path):
+    story, _ = adapted(write(tmp_path, "bare.txt", "Bare\n\nJust one paragraph of story.\n"), tmp_path / "out")
+    assert story["title"] == "Bare" and story["content_notes"] == []
+    assert not {"author", "summary", "source", "language"} & set(story)
+
+
+# -- Markdown -----------------------------------------------------------------------
+
+
+def test_markdown_story(tmp_path):
+    story, scenes = adapted(FIXTURES / "story.md", tmp_path / "out")
+    assert story["title"] == "The Cartographer's Apprentice"
+    assert story["author"] == "R. L. Penhallow"
+    assert story["summary"] == "Six maps, and the one she refused to finish."
+    assert story["content_notes"] == ["death of a parent", "fire"]
+    assert [s["title"] for s in scenes] == ["The Coast Road", "North of the River", "Harrow Fen",
+                                           "The Burning Quarter", "Aubel's Hand", "The Map She Didn't Finish"]
+    assert scenes[0]["text"] == [
+        "Ness inked the coast road in a single line, the way Master Aubel had shown her: "
+        "no lifting the pen, no second thoughts.",
+        "Every line you draw is a promise to someone who will walk it.",  # the block quote stays in its scene
+        "She was eleven. She believed him."]
+    assert scenes[1]["text"][2] == '"Because the ferryman can\'t read," said Aubel, "and the ferryman\'s children can."'
+    assert scenes[2]["text"][1] == "She wrote here be nothing in the corner and Aubel laughed until he coughed."
+    assert scenes[4]["text"] == ["His hand shook too much for the fine work now, so she held the pen and he held her wrist.",
+                                 "Yes.", "No."]
+    assert scenes[5]["text"][0] == "She left the last sheet blank at the edge & called it the sea."
+    assert [len(s["text"]) for s in scenes] == [3, 3, 2, 2, 3, 2]
+    every = " ".join(p for s in scenes for p in s["text"])
+    assert not any(mark in every for mark in ("**", "](", "`", "&amp;", "> ")) and "quick note" not in every
+
+
+def test_markdown_without_headings_splits_at_thematic_breaks(tmp_path):
+    text = ("# Tide Tables\n\n_A note: thank you to everyone who read the draft._\n\n---\n\n"
+            "Low water at six.\n\nShe walked out to the wreck.\n\n* * *\n\nHigh water at noon.\n\n___\n\nGone.\n")
+    story, scenes = adapted(write(tmp_path, "tides.md", text), tmp_path / "out")
+    assert story["title"] == "Tide Tables" and "summary" not in story
+    assert [s["text"] for s in scenes] == [["Low water at six.", "She walked out to the wreck."],
+                                           ["High water at noon."], ["Gone."]]
+    assert [s["title"] for s in scenes] == ["Part 1", "Part 2", "Part 3"]
+
+
+def test_markdown_title_then_third_level_headings(tmp_path):
+    text = "# Deep\n\n### One\n\nA.\n\n### Two\n\nB.\n"
+    story, scenes = adapted(write(tmp_path, "deep.markdown", text), tmp_path / "out")
+    assert story["title"] == "Deep" and [s["title"] for s in scenes] == ["One", "Two"]
+
+
+def test_markdown_is_told_by_content_without_a_suffix(tmp_path):
+    source = write(tmp_path, "story", "# Plain\n\n## First\n\nOne *thing*.\n\n## Second\n\nAnother.\n")
+    _, scenes = adapted(source, tmp_path / "out")
+    assert [(s["title"], s["text"]) for s in scenes] == [("First", ["One thing."]), ("Second", ["Another."])]
+
+
+# -- archive HTML ---------------------------------------------------------------------
+
+
+def test_archive_download_with_headings_in_one_chapter(tmp_path):
+    story, scenes = adapted(FIXTURES / "work.html", tmp_path / "out")
+    assert story["title"] == "Six Winters at Harrow Point"
+    assert story["author"] == "quillfeather"
+    assert story["summary"] == "Five winters Tam let the sea have the last word. The sixth, she kept it."
+    assert story["content_notes"] == ["Major Character Death", "Graphic Depictions Of Violence"]
+    assert story["language"] == "en"
+    assert story["source"] == {"title": "Six Winters at Harrow Point", "author": "quillfeather",
+                               "url": "http://archiveofourown.org/works/4815162"}
+    assert [s["title"] for s in scenes] == [f"The {n} Winter" for n in ("First", "Second", "Third", "Fourth",
+                                                                       "Fifth", "Sixth")]
+    assert [len(s["text"]) for s in scenes] == [3, 3, 2, 2, 2, 4]
+    assert scenes[0]["text"][0] == ("The ferry stopped running in November, and Tam stood on the jetty until "
+                                    "the lights of the mainland went out one by one.")
+    assert scenes[0]["text"][1] == "“You’ll freeze,” said Iso, behind her."
+    assert scenes[1]["text"][0].startswith("Salt & pepper, bread & dripping: ")
+    assert scenes[1]["text"][1] == "Tam read it twice.\nThen she read it a third time, as if it might say something else."
+    assert scenes[2]["text"][0] == "Come home before the tide turns. — I."
+    assert scenes[3]["text"] == ["Nobody said her name in the harbour bar; they said \"the keeper’s girl\" instead, "
+                                 "as if she had come with the light.", "Yes."]
+    assert scenes[5]["text"][1:] == ["# not a heading, only a hash", "“Not you,” she told the sea. “Not this time.”",
+                                     "&amp; the sea, for once, gave something back."]  # decoded once, not twice
+    every = " ".join(p for s in scenes for p in s["text"])
+    assert "Not a scene" not in every and "beta" not in every and "exchange" not in every
+    assert "<" not in every and "comment" not in every and "Summary" not in every
+
+
+def test_archive_download_with_one_vignette_a_chapter(tmp_path):
+    story, scenes = adapted(FIXTURES / "chapters.html", tmp_path / "out")
+    assert story["title"] == "Small Hours" and story["author"] == "nightjar_writes"
+    assert story["summary"] == "Six nights a kettle boils at 3 a.m.\nOnly one of them is the last."
+    assert story["content_notes"] == ["Creator Chose Not To Use Archive Warnings"]
+    assert [s["title"] for s in scenes] == ["One", "Two", "Chapter 3", "Four: the middle", "Null", "Morning"]
+    assert [s["id"] for s in scenes] == ["one", "two", "chapter-3", "four-the-middle", "scene-null", "morning"]
+    assert scenes[4]["text"][0] == "null"
+    every = " ".join(p for s in scenes for p in s["text"])
+    assert "never a scene" not in every
+
+
+def test_html_is_told_by_content_whatever_the_suffix(tmp_path):
+    source = write(tmp_path, "download.txt", (FIXTURES / "work.html").read_text(encoding="utf-8"))
+    _, scenes = adapted(source, tmp_path / "out")
+    assert len(scenes) == 6
+
+
+def test_plain_html_page_with_headings(tmp_path):
+    page = ("<html lang='cy'><head><meta name='author' content='Gwen Ifan'><title>ignored</title></head><body>"
+            "<h1>Y Ffordd</h1><p>A note to readers.</p><h2>Un</h2><p>Cam&nbsp;cyntaf.</p><hr>"
+            "<h2>Dau</h2><div>Ail gam.<br><br>Trydydd.</div></body></html>")
+    story, scenes = adapted(write(tmp_path, "page.html", page), tmp_path / "out")
+    assert (story["title"], story["author"], story["language"]) == ("Y Ffordd", "Gwen Ifan", "cy")
+    assert [(s["title"], s["text"]) for s in scenes] == [("Un", ["Cam\xa0cyntaf."]), ("Dau", ["Ail gam.", "Trydydd."])]
+
+
+# -- what any paragraph becomes in YAML ------------------------------------------------
+
+
+YAML_MEANINGFUL = st.sampled_from(list(":#-'\"? \t\n{}[],&*!|>%@`.~\\yesnoYNtrufalsenul0123456789x\x85\u2028\ufeff\xa0é’"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",))) | st.text(YAML_MEANINGFUL, max_size=12))
+def test_any_string_reads_back_the_same(text):
+    document = f"title: {adapt.scalar(text)}\ntext:\n  - {adapt.scalar(text)}\n"
+    assert yaml.safe_load(document) == {"title": text, "text": [text]}
+    doc, problems = loader.parse("x.yaml", document)
+    assert problems == [] and doc.data == {"title": text, "text": [text]}
+
+
+@pytest.mark.parametrize("text", ["yes", "No", "null", "~", "123", "0x1f", "1:30", "2024-01-01", "3.5", ".inf",
+                                  "# not a comment", "key: value", "ends with a colon:", '"quoted" at the start',
+                                  "'single'", "- a dash", "[a, b]", "{a: b}", "&anchor", "*alias", "!tag",
+                                  "a # b", "%directive", "@at", "`tick", "?", "|", ">", "trailing space ", " lead"])
+def test_tricky_paragraphs_stay_text(text):
+    assert yaml.safe_load(f"- {adapt.scalar(text)}") == [text]
+    assert loader.parse("x.yaml", f"k: {adapt.scalar(text)}\n")[0].data == {"k": text}
+
+
+@given(st.text(max_size=40))
+def test_slugs_are_ids_yaml_reads_as_text(text):
+    for scene_id in adapt.scene_ids([adapt.Vignette(text, ["x"]), adapt.Vignette(text, ["y"])]):
+        assert loader.plain_scalar(scene_id) == scene_id
+        assert adapt.SLUG_RE.match(scene_id) and len(scene_id) <= 64
+
+
+def test_ids_are_transliterated_unique_and_never_ambiguous():
+    titles = ["Café Noir", "Café noir", "Ærøskøbing", "日本", "Yes", "1", "2019-01-01", "Straße", "", "0x10"]
+    ids = adapt.scene_ids([adapt.Vignette(t, ["x"], heading=bool(t)) for t in titles])
+    assert ids == ["cafe-noir", "cafe-noir-2", "aeroskobing", "scene-4", "scene-yes", "scene-1",
+                   "scene-2019-01-01", "strasse", "scene-9", "scene-0x10"]
+
+
+# -- the command -------------------------------------------------------------------------
+
+
+def test_refuses_a_folder_that_is_not_empty_without_force(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.yaml").write_text("keep: me\n")
+    code, stdout, err = run("adapt", FIXTURES / "story.md", "-o", out)
+    assert code == 1 and "not empty" in err and "--force" in err and "Traceback" not in err
+    assert (out / "mine.yaml").read_text() == "keep: me\n"
+    code, stdout, err = run("adapt", FIXTURES / "story.md", "-o", out, "--force")
+    assert code == 0 and not (out / "mine.yaml").exists()
+    assert validate.validate([out]).diagnostics == []
+
+
+def test_dry_run_reports_and_writes_nothing(tmp_path):
+    code, out, err = run("adapt", FIXTURES / "work.html", "-o", tmp_path / "out", "--dry-run")
+    assert code == 0 and not (tmp_path / "out").exists()
+    assert "would write" in out and "The Sixth Winter" in out and "quillfeather" in out
+    assert "Major Character Death" in out and "end notes" in out
+
+
+def test_report_lists_scenes_metadata_and_what_was_left_out(tmp_path):
+    code, out, _ = run("adapt", FIXTURES / "story.txt", "-o", tmp_path / "out")
+    assert code == 0
+    assert "6 vignettes" in out and "01-the-apprentice-year.yaml" in out and "The Sixth Time" in out
+    assert "Wren Halloway" in out and "injury" in out
+    assert "author's note before the first vignette" in out and "after the last vignette" in out
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("missing.txt", None, "cannot read"),
+    ("empty.txt", b"   \n\n", "is empty"),
+    ("binary.txt", b"\x00\x01\x02PK\x03\x04" * 20, "not a text file"),
+    ("latin1.txt", b"Caf\xe9 society\n\nA story.\n", "not UTF-8"),
+    ("bad16.txt", b"\xff\xfe\x00\xd8", "utf-16"),
+    ("nothing.html", b"<html><body><p>&nbsp;</p></body></html>", "no story text"),
+])
+def test_unreadable_input_is_a_clear_message_and_exit_1(tmp_path, name, content, message):
+    if content is not None:
+        write(tmp_path, name, content)
+    code, out, err = run("adapt", tmp_path / name, "-o", tmp_path / "out")
+    assert code == 1 and message in err and "hint:" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_file_over_10_mib_is_refused_before_parsing(tmp_path, monkeypatch):
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as f:
+        f.truncate(adapt.MAX_SOURCE_BYTES + 1)
+    monkeypatch.setattr(adapt, "parse_text", lambda *a: pytest.fail("parsed"))
+    code, _, err = run("adapt", big, "-o", tmp_path / "out")
+    assert code == 1 and "10 MiB" in err
+
+
+def test_a_long_archive_download_passes_but_a_vignette_over_1_mib_is_too_long(tmp_path):
+    paragraph = "The sea came in and went out again, as it always had. " * 20
+    many = "\n\n".join(paragraph for _ in range(2000))  # ~2 MiB of text in one vignette
+    code, _, err = run("adapt", write(tmp_path, "long.txt", "Long\n\n" + many), "-o", tmp_path / "out")
+    assert code == 1 and "too long to be one scene" in err and "hint:" in err
+    assert not (tmp_path / "out").exists()
+    split_up = "\n\n* * *\n\n".join("\n\n".join(paragraph for _ in range(200)) for _ in range(10))
+    assert len(split_up.encode()) > adapt.MAX_SCENE_BYTES
+    story, scenes = adapted(write(tmp_path, "split.txt", "Long\n\n" + split_up), tmp_path / "ok")
+    assert len(scenes) == 10 and all(len(s["text"]) == 200 for s in scenes)
+
+
+def test_scene_limit_is_the_loaders():
+    assert adapt.MAX_SCENE_BYTES == loader.MAX_FILE_BYTES
+
+
+def test_drafts_carry_the_modeline_and_schemas_an_editor_finds(tmp_path):
+    adapted(FIXTURES / "story.md", tmp_path / "out")
+    for path in (tmp_path / "out").glob("*.yaml"):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        kind = "story" if path.name == "story.yaml" else "scene"
+        assert first == f"# yaml-language-server: $schema=schemas/{kind}.schema.json"
+    assert (tmp_path / "out" / "schemas" / "scene.schema.json").is_file()
+
+
+def test_forced_form_overrides_the_suffix(tmp_path):
+    source = write(tmp_path, "notes.md", "Plain\n\n*emphasis kept as written*\n\n* * *\n\nMore.\n")
+    _, scenes = adapted(source, tmp_path / "out", "--from", "text")
+    assert scenes[0]["text"] == ["*emphasis kept as written*"]
+
+
+def test_adapted_story_plays_to_its_end(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    adapted(FIXTURES / "work.html", tmp_path / "out")
+    proc = subprocess.run([sys.executable, "-m", "engine", "play", str(tmp_path / "out"), "--plain", "--new"],
+                          input="\n" * 20, capture_output=True, text=True, timeout=60, cwd=ROOT,
+                          env={**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")})
+    assert proc.returncode == 0, proc.stderr
+    shown = proc.stdout
+    assert "Six Winters at Harrow Point" in shown and "Five winters Tam let the sea" in shown
+    assert "Major Character Death" in shown
+    assert shown.index("The First Winter") < shown.index("The Sixth Winter")
+    assert "gave something back" in shown
+
+
+def test_only_adapt_imports_a_markdown_or_html_parser():
+    for path in (ROOT / "engine").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        if path.name != "adapt.py":
+            assert "markdown_it" not in source and "html.parser" not in source, path
+    assert "import yaml" not in (ROOT / "engine" / "adapt.py").read_text(encoding="utf-8")
