@@ -100,6 +100,24 @@ def dead_ends(ctx: Context) -> Iterator[Diagnostic]:
                            "add `goto: <scene-id>` to the option or `next: <scene-id>` to the scene")
 
 
+def may_strand(ctx: Context) -> Iterator[Diagnostic]:
+    """A required choice whose every option has an `if:` and no `next:` to fall back on.
+
+    Whether the conditions can all be false at once depends on the paths
+    that lead here, which only exploring the story can tell; here it is a
+    warning that it may happen.
+    """
+    for scene in ctx.story.scenes:
+        choice = scene.choice
+        if choice is None or scene.next is not None or choice.optional or not choice.options:
+            continue
+        if all(o.condition is not None for o in choice.options):
+            yield diag(choice.pos, "W112",
+                       f"the reader may be stranded in scene '{scene.id}': every option has an `if:`, and when "
+                       "none holds there is no `next:` to go on to",
+                       "add an option with no `if:`, or a `next: <scene-id>` the story goes on to when no option is open")
+
+
 def no_ending(ctx: Context) -> Iterator[Diagnostic]:
     story = ctx.story
     if not ctx.whole or story.start.scene not in story.by_id:
@@ -177,7 +195,7 @@ def _short(text: str, width: int = 40) -> str:
 
 # `conditions` runs before `unused_variables`, which reads the trees it parsed.
 REGISTRY: tuple[Check, ...] = (
-    duplicate_scenes, unknown_targets, unreachable_scenes, dead_ends, no_ending,
+    duplicate_scenes, unknown_targets, unreachable_scenes, dead_ends, may_strand, no_ending,
     conditions, effects, unused_variables,
 )
 

@@ -86,7 +86,7 @@ CATALOGUE: tuple[Code, ...] = (
                  "is parsed.",
          fix="Split the scene into several smaller scenes joined by `next:`."),
     Code("E003", "yaml-syntax", "the file is not well-formed YAML", ERROR,
-         _story("id: one\ntitle: [One\ntext: [x]\n"), ("01-one.yaml", 3, 5),
+         _story("id: one\ntitle: [One\ntext: [x]\n"), ("01-one.yaml", 2, 8),
          meaning="YAML could not read the file: an unclosed quote or bracket, a line indented to the wrong "
                  "column, a paragraph that opens with a quote and goes on after it, or a control character. "
                  "The place is where the broken construct began; a note says where the parser gave up.",
@@ -202,6 +202,14 @@ CATALOGUE: tuple[Code, ...] = (
          ("01-one.yaml", 4, 9),
          meaning="Whatever values the variables take, this condition is false, so what it guards is never shown.",
          fix="Check the comparisons (`>` for `<`, `and` for `or`)."),
+    Code("W112", "may-strand", "a required choice whose every option has a condition, with no next", WARNING,
+         _story(_ONE + "choices:\n  prompt: Go?\n  options:\n    - text: Stay.\n      if: told\n      goto: one\n"
+                "    - text: Leave.\n      if: held_on > 0\n      goto: one\n"), ("01-one.yaml", 7, 1),
+         meaning="When none of the options' `if:` conditions holds, no option is offered, and with no `next:` "
+                 "the reader has no way on: the story stops without an ending. Whether that can happen "
+                 "depends on the paths that lead here; the player reports it as a bug in the story.",
+         fix="Add an option without `if:` (one that is always offered), or a `next:` for the story to go on "
+             "to when no option is open."),
     Code("E111", "unknown-seen-scene", "seen() names no scene", ERROR,
          _story("id: one\ntitle: One\ntext:\n  - if: seen(lodnon) or told or held_on > 0\n    text: Hi.\n"),
          ("01-one.yaml", 4, 9),

@@ -18,7 +18,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-from engine import model
+from engine import model, yamlhelp
 from engine.errors import Diagnostic, ERROR
 
 try:  # libyaml when present: several times faster than the pure-Python parser
@@ -192,14 +192,12 @@ def _prescan(path: str, text: str) -> list[Diagnostic]:
     try:
         for event in yaml.parse(text, Loader=yaml.CSafeLoader if _C else yaml.SafeLoader):
             if getattr(event, "anchor", None) is not None:
-                mark = event.start_mark
-                return [_diag(path, mark.line + 1, mark.column + 1, "E007", f"anchor '&{event.anchor}' is not allowed",
+                return [_diag(path, *_event_pos(text, event.start_mark), "E007", f"anchor '&{event.anchor}' is not allowed",
                               "write the value out in full; anchors and aliases can hide huge documents")]
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    return [_diag(path, mark.line + 1, mark.column + 1, "E004",
+                    return [_diag(path, *_event_pos(text, event.start_mark), "E004",
                                   f"values nested more than {MAX_DEPTH} deep", "flatten the structure")]
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
@@ -210,16 +208,15 @@ def _prescan(path: str, text: str) -> list[Diagnostic]:
 
 def _yaml_error(path: str, text: str, e: Exception) -> Diagnostic:
     if isinstance(e, yaml.reader.ReaderError):
-        before = text[: e.position]
-        line, col = before.count("\n") + 1, e.position - (before.rfind("\n") + 1) + 1
+        line, col = yamlhelp.Lines(text).pos(e.position)
         char = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "?")
         return _diag(path, line, col, "E003", f"control character U+{char:04X} is not allowed in YAML",
                      "remove it; only printable text, tabs and line breaks may appear")
-    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem_mark, context_mark = getattr(e, "problem_mark", None), getattr(e, "context_mark", None)
+    mark = problem_mark or context_mark
+    line, col = yamlhelp.Lines(text).pos(mark.index) if mark is not None else (1, 1)
     problem = getattr(e, "problem", None) or str(e).splitlines()[0]
     context = getattr(e, "context", None)
-    message = f"{problem}" + (f" ({context})" if context else "")
     at = text[mark.index] if mark is not None and 0 <= mark.index < len(text) else ""
     if re.search(r"\btabs?\b", problem) or at == "\t":
         return _diag(path, line, col, "E008", "a tab is used for indentation", "indent with spaces only")
@@ -228,12 +225,12 @@ def _yaml_error(path: str, text: str, e: Exception) -> Diagnostic:
                      "keep one scene per file; remove the '---' line")
     if "alias" in problem:
         return _diag(path, line, col, "E007", "aliases are not allowed", "write the value out in full")
-    hint = ""
-    if "mapping values are not allowed" in problem:
-        hint = "put text that contains ': ' in quotes"
-    elif "could not find expected ':'" in problem or "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
-        hint = "check the brackets and quotes that open before this point"
-    return _diag(path, line, col, "E003", f"YAML syntax: {message}", hint)
+    better = yamlhelp.explain(text, problem, context, problem_mark.index if problem_mark else None,
+                              context_mark.index if context_mark else None)
+    if better is not None:
+        return _diag(path, better.line, better.col, "E003", better.message, better.hint)
+    message = f"{problem}" + (f" ({context})" if context else "")
+    return _diag(path, line, col, "E003", f"YAML syntax: {message}", "check the quotes, brackets and indentation above this point")
 
 
 def parse(path: str, text: str) -> tuple[Optional[Document], list[Diagnostic]]:
@@ -252,11 +249,40 @@ def parse(path: str, text: str) -> tuple[Optional[Document], list[Diagnostic]]:
         parser.dispose()
     if root is None:
         return None, [_diag(path, 1, 1, "E010", "the file is empty", "a scene needs at least `id`, `title` and `text`")]
+    if yamlhelp.has_odd_breaks(text):
+        _editor_marks(root, yamlhelp.Lines(text))
     try:
         data = _Builder(path).build(root, 0)
     except _Stop as stop:
         return None, [stop.diagnostic]
     return Document(path, text, data, root), []
+
+
+def _editor_marks(root: Node, lines: yamlhelp.Lines) -> None:
+    """Re-count every node's line and column as an editor does.
+
+    libyaml ends a line at U+0085, U+2028 and U+2029 too; editors and SARIF
+    viewers do not, so without this every later position would be off.
+    Only files that hold one of those characters pay for it.
+    """
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for attr in ("start_mark", "end_mark"):
+            mark = getattr(node, attr)
+            line, col = lines.pos(mark.index)
+            setattr(node, attr, yaml.error.Mark(mark.name, mark.index, line - 1, col - 1, None, None))
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                stack += (k, v)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+
+
+def _event_pos(text: str, mark) -> tuple[int, int]:
+    if yamlhelp.has_odd_breaks(text):
+        return yamlhelp.Lines(text).pos(mark.index)
+    return mark.line + 1, mark.column + 1
 
 
 class _Builder:

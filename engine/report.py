@@ -34,9 +34,9 @@ SNIPPET_WIDTH = 120
 TAB_WIDTH = 4
 ELLIPSIS = "..."
 
-# Line breaks as YAML (libyaml and PyYAML) counts them, so that snippet
-# line numbers agree with the loader's marks.
-_LINE_BREAK = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
+# Line breaks as editors count them (and the loader reports positions in):
+# U+0085, U+2028 and U+2029 inside text do not start a new line.
+_LINE_BREAK = re.compile(r"\r\n|[\n\r]")
 
 # ANSI styles (SGR); used only when the caller asks for colour.
 _RESET = "\x1b[0m"

@@ -66,6 +66,7 @@ class View:
     is_ending: bool
     position: int
     total: int
+    stranded: bool = False  # not an ending, yet no option is open and there is no `next`: a story bug
 
 
 def _variables(values: Mapping[str, Value]) -> tuple[tuple[str, Value], ...]:
@@ -98,6 +99,7 @@ def view(story: Story, state: State) -> View:
     # A choice whose every option is closed must not trap the reader: it goes on if it can.
     can_go_on = scene.next is not None and (choice is None or choice.optional or not options)
     position = next(i for i, s in enumerate(story.scenes) if s.id == scene.id) + 1
+    stuck = not options and not can_go_on
     return View(
         scene=scene.id,
         title=scene.title,
@@ -106,9 +108,10 @@ def view(story: Story, state: State) -> View:
         options=options,
         optional=bool(choice and choice.optional),
         can_go_on=can_go_on,
-        is_ending=not options and not can_go_on,
+        is_ending=stuck and scene.is_ending,
         position=position,
         total=len(story.scenes),
+        stranded=stuck and not scene.is_ending,
     )
 
 

@@ -24,3 +24,20 @@ def write_story(folder: Path, files: Mapping[str, Entry]) -> Path:
         else:
             path.write_bytes(entry if isinstance(entry, bytes) else entry.encode("utf-8"))
     return folder
+
+
+def run_cli(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+    """`vignettes ARGV` in-process with a piped stdin; returns (exit code, stdout, stderr)."""
+    import io
+    import sys
+
+    from engine import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    old = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    try:
+        code = cli.main(list(argv), out, err)
+    finally:
+        sys.stdin = old
+    return code, out.getvalue(), err.getvalue()

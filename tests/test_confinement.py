@@ -14,21 +14,13 @@ import pytest
 
 from engine import cli, codes
 from engine.codes import Link, Special
-from storyfiles import write_story
+from storyfiles import run_cli, write_story
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "TOKEN=hunter2-very-secret"
 
 
-def run(*argv, stdin=""):
-    out, err = io.StringIO(), io.StringIO()
-    old = sys.stdin
-    sys.stdin = io.StringIO(stdin)
-    try:
-        code = cli.main(list(argv), out, err)
-    finally:
-        sys.stdin = old
-    return code, out.getvalue(), err.getvalue()
+run = run_cli
 
 
 @pytest.fixture

@@ -181,7 +181,14 @@ def all_paths(story):
 @given(stories())
 def test_every_path_of_a_finite_story_ends(story):
     for end in all_paths(story):
-        assert runtime.view(story, end).is_ending
+        v = runtime.view(story, end)
+        scene = story.scene(end.scene)
+        # a path stops at an ending, or is stranded (a story bug, never called an ending) at a
+        # choice whose every option has an `if:` and that has no `next:`
+        assert v.is_ending != v.stranded
+        assert v.is_ending == scene.is_ending
+        if v.stranded:
+            assert scene.next is None and all(o.condition is not None for o in scene.choice.options)
         assert len(end.answers) < len(story.scenes) and len(end.seen) == len(end.answers) + 1
 
 

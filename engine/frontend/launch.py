@@ -12,7 +12,7 @@ from pathlib import Path
 
 from engine.errors import EngineError
 from engine.frontend.plain import PlainUI, parse_script
-from engine.frontend.session import ENDED, EOF, INTERRUPTED, QUIT, ScriptError, Session
+from engine.frontend.session import ENDED, EOF, INTERRUPTED, QUIT, STRANDED, ScriptError, Session
 from engine.saves import AUTOSAVE, SaveError, SaveFolder, check_slot
 
 PROBLEMS, USAGE = "problems", "usage"
@@ -89,6 +89,14 @@ def run(args, out, err, interactive: bool, stdin=None) -> str:
             err.write(f"vignettes: the --choices answers ran out before the story's end "
                       f"(scene '{session.state.scene}')\n")
         ui.say("Goodbye." + (f" Your place is kept; {command} resumes it." if kept else ""))
+    if outcome == STRANDED:
+        scene = story.scene(session.state.scene)
+        err.write(f"vignettes: the story has no way on from scene '{scene.id}' ({scene.pos.file}:{scene.pos.line}): "
+                  "none of its options is open now and it has no `next:`. This is a bug in the story, not an "
+                  "ending; its author can give the scene a `next:` or an option without `if:` "
+                  "(`vignettes validate` warns of it as W112).\n")
+        ui.say("The story stops here without an ending." + (f" Your place is kept; {command} resumes it." if kept else ""))
+        outcome = PROBLEMS
     if outcome == ENDED and script is not None and ui.leftover:
         err.write(f"vignettes: the story ended with {len(ui.leftover)} --choices answer(s) left over: "
                   f"{','.join(ui.leftover)}\n")

@@ -18,7 +18,7 @@ from engine.frontend.text import clean, clean_line
 from engine.model import Story
 from engine.saves import AUTOSAVE, BrokenSave, SaveError, SaveFolder, check_slot
 
-ENDED, QUIT, EOF, INTERRUPTED = "ended", "quit", "eof", "interrupted"
+ENDED, QUIT, EOF, INTERRUPTED, STRANDED = "ended", "quit", "eof", "interrupted", "stranded"
 
 HELP = (
     ("1-9", "pick that option"),
@@ -186,6 +186,9 @@ class Session:
                 self.ui.scene(v)
                 self._record_scene(v)
                 shown = self.state
+            if v.stranded:  # a story bug: never shown as an ending; the place is kept
+                self.autosave()
+                return STRANDED
             if v.is_ending:
                 self.autosave()
                 self.ui.ending(v, runtime.recap(self.story, self.state), f"{self.command} --new")

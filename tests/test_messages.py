@@ -1,0 +1,127 @@
+"""Author slips, each with its place (code, line, col) and words that say how to fix it."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import pytest
+
+from engine import cli, codes
+from storyfiles import run_cli, write_story
+
+STORY = "id: tale\ntitle: Tale\nstart: hall\nvariables:\n  lamps: 0\n  warned: false\n"
+HALL = "id: hall\ntitle: Hall\ntext:\n  - if: lamps > 0 or warned\n    text: Light.\n  - Dark.\n"
+
+
+run = run_cli
+
+
+def check(tmp_path, monkeypatch, scene: str, story: str = STORY, **more: str):
+    """Validate a story whose 01-hall.yaml is `scene`; the diagnostics as (code, line, col) -> (message, hint)."""
+    files = {"story.yaml": story, "01-hall.yaml": scene}
+    files.update({f"{k}.yaml": v for k, v in more.items()})
+    write_story(tmp_path / "s", files)
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = run("validate", "--format", "json", "s")
+    return {(d["code"], d["line"], d["col"]): (d["message"], d["hint"]) for d in json.loads(out)
+            if d["file"] == "s/01-hall.yaml"}
+
+
+def one(found, code, line, col):
+    assert (code, line, col) in found, found
+    return found[(code, line, col)]
+
+
+# -- a reader stranded -----------------------------------------------------------------
+
+STRANDS = HALL + "choices:\n  prompt: Which way?\n  options:\n    - text: Up.\n      if: warned\n      goto: stair\n"
+STAIR = "id: stair\ntitle: Stair\ntext: [Up.]\n"
+
+
+def test_every_option_conditional_and_no_next_warns(tmp_path, monkeypatch):
+    message, hint = one(check(tmp_path, monkeypatch, STRANDS, stair=STAIR), "W112", 7, 1)
+    assert "may be stranded in scene 'hall'" in message and "every option has an `if:`" in message
+    assert "add an option with no `if:`" in hint and "next:" in hint
+
+
+@pytest.mark.parametrize("extra", ["next: stair\n", "choices:\n  prompt: Which way?\n  options:\n"
+                                   "    - text: Up.\n      if: warned\n      goto: stair\n    - text: Wait.\n      goto: stair\n"])
+def test_no_warning_with_a_next_or_an_open_option(tmp_path, monkeypatch, extra):
+    scene = STRANDS + "next: stair\n" if extra.startswith("next") else HALL + extra
+    assert not [k for k in check(tmp_path, monkeypatch, scene, stair=STAIR) if k[0] == "W112"]
+
+
+def test_the_player_never_calls_a_stranded_reader_an_ending(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    gate = "id: gate\ntitle: Gate\ntext: [Gate.]\nchoices:\n  prompt: Go?\n  options:\n    - text: In.\n      goto: hall\n"
+    write_story(tmp_path / "s", {"story.yaml": STORY.replace("start: hall", "start: gate"), "00-gate.yaml": gate,
+                                 "01-hall.yaml": STRANDS, "02-stair.yaml": STAIR})
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("play", "s", "--plain", "--choices", "1")
+    assert code == 1
+    assert "The end." not in out and "Dark." in out
+    assert "no way on from scene 'hall' (s/01-hall.yaml:1)" in err and "a bug in the story, not an ending" in err
+    assert "Your place is kept" in out
+    code, out, err = run("play", "s", "--plain", "--resume")  # the place was kept: back in the hall
+    assert code == 1 and "Dark." in out and "Gate." not in out and "The end." not in out
+
+
+# -- YAML syntax in the author's words --------------------------------------------------
+
+HEAD = "id: hall\ntitle: Hall\n"
+
+
+@pytest.mark.parametrize("scene, where, words, fix", [
+    (HEAD + 'text:\n  - "Look," said Tam.\n', (4, 5), 'this paragraph opens with a quote, so YAML reads only "Look," as the text',
+     "- '\"Look,\" said Tam.'"),
+    (HEAD + "text:\n  - 'Run,' she said. 'Now.'\n", (4, 5), "opens with a quote", "- '''Run,'' she said. ''Now.'''"),
+    (HEAD + 'text:\n  - if: warned\n    text: "Look," said Tam.\n', (5, 11), "opens with a quote",
+     "text: '\"Look,\" said Tam.'"),
+    (HEAD + "text:\n  - A.\n - B.\n", (5, 2), "item is indented to column 2, but the '-' of the item above on line 4 is at column 3",
+     "move it to column 3"),
+    (HEAD + "text: [x]\nchoices:\n  prompt: Now?\n   options:\n    - text: a\n", (6, 4),
+     "`options:` is indented to column 4, but `prompt:` on line 5 is at column 3 (the entries of `choices:`)",
+     "move it to column 3"),
+    (HEAD + "text: [x]\nchoices:\n  options:\n    - text: a\n     goto: hall\n", (7, 6),
+     "`goto:` is indented to column 6, but `text:` on line 6 is at column 7", "move it to column 7"),
+    ("id: hall\n title: Hall\ntext: [x]\n", (2, 2), "`title:` is indented to column 2, but `id:` on line 1 is at column 1",
+     "move it to column 1"),
+    (HEAD + 'text:\n  - "Unclosed.\n  - More.\nnext: hall\n', (4, 5),
+     'this " opens a quoted text that is never closed (the parser gave up at the end of the file)', 'close it with a matching "'),
+    (HEAD + "text: [x, y\nnext: hall\n", (3, 7), "this [ is never closed (the parser gave up at line 4, column 5)", "close it with ]"),
+    (HEAD + "text:\n  - {if: warned, text: y\n", (4, 5), "this { is never closed", "close it with }"),
+    ("id: hall\ntitle: Pell said: it was late.\ntext: [x]\n", (2, 8), "holds ': '", "title: 'Pell said: it was late.'"),
+])
+def test_yaml_errors_say_what_happened_where_it_began(tmp_path, monkeypatch, scene, where, words, fix):
+    message, hint = one(check(tmp_path, monkeypatch, scene), "E003", *where)
+    assert words in message
+    assert fix in hint
+    assert "did not find expected" not in message + hint
+
+
+def test_dialogue_hint_offers_a_block_scalar(tmp_path, monkeypatch):
+    _, hint = one(check(tmp_path, monkeypatch, HEAD + 'text:\n  - "Look," said Tam.\n'), "E003", 4, 5)
+    assert '- >-\n    "Look," said Tam.' in hint
+
+
+# -- positions as an editor counts them -------------------------------------------------
+
+@pytest.mark.parametrize("odd", ["\u2028", "\u2029", "\x85"])
+def test_unusual_line_breaks_inside_text_do_not_shift_positions(tmp_path, monkeypatch, odd):
+    scene = f"id: hall\ntitle: Hall\ntext:\n  - 'One{odd}two{odd}three.'\nnxet: hall\n"
+    found = check(tmp_path, monkeypatch, scene)
+    message, hint = one(found, "E100", 5, 1)
+    assert "unknown key 'nxet'" in message and "did you mean 'next'?" in hint
+    _, out, _ = run("validate", "--format", "sarif", "s")
+    [result] = json.loads(out)["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 5, "startColumn": 1}
+    _, out, _ = run("validate", "--format", "full", "s")
+    lines = out.splitlines()
+    assert lines[2] == "5 | nxet: hall" and lines[3].endswith("| ^")
+
+
+def test_unusual_line_break_before_a_yaml_error(tmp_path, monkeypatch):
+    found = check(tmp_path, monkeypatch, "id: hall\ntitle: 'A\u2028B'\ntext: [x, y\n")
+    one(found, "E003", 3, 7)
