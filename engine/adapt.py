@@ -45,6 +45,7 @@ class Block:
     level: int = 0
     note: bool = False  # written wholly in emphasis: how authors set off a note
     lines: tuple[str, ...] = ()  # the lines as written, where they say more than the joined text
+    listed: bool = False  # an item of a list
 
 
 @dataclass
@@ -90,7 +91,7 @@ _SEPARATOR = re.compile(
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _FINAL_PUNCT = tuple(".,;:!?…\"”’'»)]—–-")
-_OPENING_QUOTE = tuple("\"“‘'«„‚(—–-[")
+_OPENING_QUOTE = tuple("\"“‘'«„‚(—–-[*_")
 _NUMBERED = re.compile(r"^\(?(?:\d{1,3}|[IVXLCivxlc]{1,7})[.)]?$")
 
 
@@ -140,6 +141,9 @@ _OTHER_LABELS = {
 _LABEL = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z0-9'’/() ]{0,30}?)\s*[:：]\s*(?P<value>.*)$", re.S)
 _BYLINE = re.compile(r"^(?:by|written by|story by|a story by)\s+(?P<name>\S.{0,150})$", re.I | re.S)
 _NOTE_START = re.compile(r"^(?:a/n\b|author['’]?s['’]? notes?\b|notes?\s*[:：\-—]|disclaimer\b|dedicat)", re.I)
+_NOTE_HEADING = re.compile(r"^(?:a/n|author['’]?s['’]? notes?|(?:end |chapter |story )?notes?|afterword|foreword|"
+                           r"preface|acknowledge?ments?|disclaimers?|dedication|content (?:warnings?|notes?)|"
+                           r"warnings?|summary|about this story)\W*$", re.I)
 _URL = re.compile(r"https?://[^\s<>\"']+")
 _NO_WARNINGS = {"no archive warnings apply", "none", "no warnings", "n/a", "no content warnings"}
 _LANGUAGES = {
@@ -196,9 +200,16 @@ class _Preface:
         """True if the block is metadata or a note, now recorded."""
         if block.kind not in (PARA, CANDIDATE):
             return False
-        if self.waiting:
+        if self.waiting == _ITEMS:
+            if block.listed:
+                self._set("warnings", _value(block), block.text)
+                return True
+            self.waiting = None
+        elif self.waiting:
             kind, self.waiting = self.waiting, None
-            self._set(kind, " ".join(block.text.split()), block.text)
+            self._set(kind, _value(block), block.text)
+            if kind == "warnings" and block.listed:
+                self.waiting = _ITEMS
             return True
         lines = [line for line in (block.lines or block.text.split("\n")) if line.strip()]
         if not lines or _label(lines[0]) is None:
@@ -213,7 +224,10 @@ class _Preface:
                 fields.append([found, line])
             else:
                 kind, value, label = fields[-1][0]
-                fields[-1] = [(kind, f"{value} {line.strip()}".strip(), label), fields[-1][1] + "\n" + line]
+                item = _BULLET.match(line)
+                joined = f"{value}, {line[item.end():]}" if item and value else line[item.end():] if item else \
+                    f"{value} {line.strip()}"
+                fields[-1] = [(kind, joined.strip(), label), fields[-1][1] + "\n" + line]
         for found, raw in fields:
             self._found(found, raw)
         return True
@@ -249,6 +263,18 @@ class _Preface:
             d.dropped.append(f"an author's note before the first vignette ({_quote(raw)})")
         else:
             self.others.append(label or kind)
+
+
+_ITEMS = "warning items"  # waiting for more items of a list of warnings
+_BULLET = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)])\s+")
+
+
+def _value(block: Block) -> str:
+    """A block's text as one value: the items of a list joined with commas, wrapped lines with spaces."""
+    lines = [line for line in block.lines if line.strip()]
+    if len(lines) > 1 and all(_BULLET.match(line) for line in lines):
+        return ", ".join(line[_BULLET.match(line).end():].strip() for line in lines)
+    return " ".join(block.text.split())
 
 
 def _quote(text: str, width: int = 40) -> str:
@@ -297,6 +323,10 @@ def split(blocks: list[Block], draft: Draft, preface_mode: str) -> list[Vignette
             vignettes = []
         else:
             vignettes = [_vignette(head, None)] if _paragraphs(head) else []
+        while pieces and _NOTE_HEADING.match(pieces[-1][0].text):  # `## Author's note` after the story
+            draft.dropped.append(f"the section “{pieces.pop()[0].text}” after the last vignette")
+        while pieces and _NOTE_HEADING.match(pieces[0][0].text):
+            draft.dropped.append(f"the section “{pieces.pop(0)[0].text}” before the first vignette")
         for piece in pieces:
             vignettes.append(_vignette(piece[1:], piece[0].text))
         return vignettes
@@ -314,7 +344,7 @@ def split(blocks: list[Block], draft: Draft, preface_mode: str) -> list[Vignette
         if first and opened and all(p[0].kind == CANDIDATE for p in opened) and first[0].kind != CANDIDATE:
             _drop_preface(first, preface, draft)
             first = []
-        if first and all(b.note for b in first) and len(pieces) > 1:
+        if first and len(pieces) > 1 and (all(b.note for b in first) or all(b.kind == CANDIDATE for b in first)):
             _drop_preface(first, preface, draft)
             first = []
         _drop_preface([], preface, draft)
@@ -384,16 +414,20 @@ def parse_text(text: str, draft: Draft) -> list[Vignette]:
         groups[:1] = [head[:1], head[1:]]  # `Title` with `by Author` (or other labels) right under it
     kinds = [_text_kind(g) for g in groups]
     per_line = _one_paragraph_a_line(groups, kinds)
+    prose = [g for g, k in zip(groups, kinds) if k == PARA and not _label(g[0])]
+    indents = sum(g[0][:1].isspace() for g in prose) * 2 >= len(prose) and \
+        any(not line[:1].isspace() for g in prose for line in g[1:])
     blocks: list[Block] = []
     for group, kind in zip(groups, kinds):
         if kind != PARA:
             blocks.append(Block(kind, group[0].strip()))
-        elif per_line:
-            blocks += [Block(PARA, p) for p in _lines_to_paragraphs(group)]
+        elif per_line and not _label(group[0]):
+            blocks += [Block(PARA, p) for p in _lines_to_paragraphs(group, indents)]
         else:
             blocks.append(Block(PARA, " ".join(line.strip() for line in group), lines=tuple(group)))
     # a lone first line is the title, unless it is the first vignette's heading
-    if blocks[0].kind == CANDIDATE or (blocks[0].kind == PARA and len(groups[0]) == 1 and _title_like(groups[0][0])):
+    lone = len(groups[0]) == 1 and not _label(groups[0][0])
+    if lone and (blocks[0].kind == CANDIDATE or (blocks[0].kind == PARA and _title_like(groups[0][0]))):
         if not _heading_not_title(blocks):
             draft.title = blocks.pop(0).text
     return split(blocks, draft, LEADING)
@@ -437,18 +471,18 @@ def _one_paragraph_a_line(groups: list[list[str]], kinds: list[str]) -> bool:
     return multi_line
 
 
-def _lines_to_paragraphs(group: list[str]) -> list[str]:
-    """Lines with no blank line between them: one paragraph a line, or an indented first line starts one."""
-    indented = [line[:1].isspace() for line in group]
-    if 1 < sum(indented) < len(group) and indented[0] and sum(indented) * 4 < len(group) * 3:
-        out: list[str] = []
-        for line, starts in zip(group, indented):
-            if starts or not out:
-                out.append(line.strip())
-            else:
-                out[-1] += " " + line.strip()
-        return out
-    return [line.strip() for line in group]
+def _lines_to_paragraphs(group: list[str], indents: bool) -> list[str]:
+    """Lines with no blank line between them: one paragraph a line, or, where the text indents
+    the first line of its paragraphs, one from each indented line to the next."""
+    if not indents:
+        return [line.strip() for line in group]
+    out: list[str] = []
+    for line in group:
+        if line[:1].isspace() or not out:
+            out.append(line.strip())
+        else:
+            out[-1] += " " + line.strip()
+    return out
 
 
 # -- Markdown -----------------------------------------------------------------------------
@@ -474,30 +508,45 @@ def parse_markdown(text: str, draft: Draft) -> list[Vignette]:
 def _front_matter(text: str, draft: Draft) -> str:
     """A `---` block of `key: value` lines at the very top (as static-site tools write) is metadata."""
     m = re.match(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", text, re.S)
-    if not m or not all(re.match(r"^[\w -]+:|^\s|^$|^-", line) for line in m.group(1).split("\n")):
+    if not m or not re.match(r"[\w -]+:", m.group(1)):
         return text
-    preface = _Preface(draft)
+    fields: list[list] = []  # [key, inline value, continuation lines]
     for line in m.group(1).split("\n"):
-        if ":" in line and not line[:1].isspace():
-            key, value = line.split(":", 1)
-            value = value.strip().strip("\"'")
-            if key.strip().lower() in ("tags", "warnings", "content_notes", "content notes") and value.startswith("["):
-                value = value.strip("[]")
-            found = _label(f"{key.strip().replace('_', ' ')}: {value}")
-            if found and value:
-                preface._found(found, f"{key}: {value}")
+        key = re.match(r"^([A-Za-z][\w -]*):(?:\s+(.*)|$)", line)
+        if key:
+            fields.append([key.group(1), (key.group(2) or "").strip(), []])
+        elif fields and line.strip():
+            fields[-1][2].append(line.strip())
+        elif line.strip():
+            return text  # not front matter after all
+    preface = _Preface(draft)
+    for key, value, more in fields:
+        if value in (">", "|", ">-", "|-", ">+", "|+"):
+            value = " ".join(more)
+        elif not value and more:
+            value = ", ".join(item.lstrip("-").strip().strip("\"'") for item in more)
+        elif value.startswith("["):
+            value = ", ".join(item.strip().strip("\"'") for item in value.strip("[]").split(","))
+        else:
+            value = value.strip("\"'")
+        found = _label(f"{key.strip().replace('_', ' ')}: {value}")
+        if found and value:
+            preface._found(found, f"{key}: {value}")
     return text[m.end():]
 
 
 def _md_blocks(tokens) -> Iterator[Block]:
     i = 0
     depth = 0  # inside block quotes and lists, headings are text
+    lists = 0
     while i < len(tokens):
         t = tokens[i]
         if t.type in ("blockquote_open", "bullet_list_open", "ordered_list_open"):
             depth += 1
+            lists += t.type != "blockquote_open"
         elif t.type in ("blockquote_close", "bullet_list_close", "ordered_list_close"):
             depth -= 1
+            lists -= t.type != "blockquote_close"
         elif t.type == "heading_open":
             text = _tidy(_md_inline(tokens[i + 1]))
             if not text:
@@ -515,7 +564,7 @@ def _md_blocks(tokens) -> Iterator[Block]:
                 yield Block(BREAK)
             elif text:
                 lines = tuple(_md_inline(inline, soft="\n").split("\n"))
-                yield Block(PARA, text, note=_md_emphasised(inline), lines=lines)
+                yield Block(PARA, text, note=_md_emphasised(inline), lines=lines, listed=lists > 0)
             i += 3
             continue
         elif t.type == "hr":

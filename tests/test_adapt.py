@@ -279,6 +279,51 @@ def test_plain_html_page_with_headings(tmp_path):
     assert [(s["title"], s["text"]) for s in scenes] == [("Un", ["Cam\xa0cyntaf."]), ("Dau", ["Ail gam.", "Trydydd."])]
 
 
+# -- three more stories, each in another house style ---------------------------------------
+
+
+def test_text_with_roman_headings_indented_paragraphs_and_a_wrapped_summary(tmp_path):
+    story, scenes = adapted(FIXTURES / "river.txt", tmp_path / "out")
+    assert story["title"] == "WHAT THE RIVER KEPT" and story["author"] == "Jonah Pike"
+    assert story["summary"] == "Six times the river took something from Ede, and once it gave something back."
+    assert story["content_notes"] == ["character death", "suicidal thoughts"]
+    assert [s["title"] for s in scenes] == ["I.", "II.", "III.", "IV.", "V.", "VI."]
+    assert [len(s["text"]) for s in scenes] == [3, 2, 1, 1, 1, 1]
+    assert scenes[0]["text"][0] == ("The first thing was a shoe. Ede was four, and the river was brown with spring, "
+                                    "and the shoe went under the bridge and did not come out the other side.")
+    assert scenes[5]["text"] == ["And the sixth time she waded in after it, up to her chest, and came out holding the shoe."]
+
+
+def test_markdown_with_setext_title_listed_warnings_hard_breaks_and_a_closing_note(tmp_path):
+    story, scenes = adapted(FIXTURES / "lanterns.md", tmp_path / "out")
+    assert (story["title"], story["author"]) == ("Lanterns", "Sefa Oduya") and "summary" not in story
+    assert story["content_notes"] == ["house fire", "loss of a sibling"]
+    assert [s["title"] for s in scenes] == ["1. The Paper One", "2. The Red One", "3. The One That Wouldn't Light",
+                                           "4. Brother", "5. Smoke", "6. The Last Lantern"]
+    assert scenes[0]["text"] == ["Kemi folded the first lantern from a page of her brother's homework.\n"
+                                 "It burned for a minute, then the river had it.", "She didn't tell him."]
+    assert scenes[2]["text"][1] == "Kemi cupped her hands around the wick like a secret."
+    assert scenes[4]["text"] == ["The fire on Aro Street took the house next to theirs, & then theirs.",
+                                 "The photographs.", "The lanterns."]
+    assert "Kudos" not in str(scenes) and "notes first" not in str(scenes)
+
+
+def test_archive_html_with_bold_headings_unclosed_paragraphs_and_centred_breaks(tmp_path):
+    story, scenes = adapted(FIXTURES / "bells.html", tmp_path / "out")
+    assert (story["title"], story["author"]) == ("Bells", "wintermoth (mothwinter)")
+    assert story["summary"] == "Six bells for six years. One she rang herself."
+    assert story["content_notes"] == []  # "No Archive Warnings Apply" warns of nothing
+    assert story["source"]["url"] == "https://archiveofourown.org/works/99"
+    assert [s["title"] for s in scenes] == [f"Year {n}" for n in ("One", "Two", "Three", "Four", "Five", "Six")]
+    assert [len(s["text"]) for s in scenes] == [2, 1, 1, 1, 2, 1]
+    assert scenes[0]["text"][0] == ("The bell at St Non's rang for the fisherman's wife, and Bronwen counted "
+                                    "the strokes: seven, eight, nine.")
+    assert scenes[1]["text"] == ["Rain.\nRain on the slates.\nRain."]
+    assert scenes[2]["text"] == ["Her grandmother taught her the ropes — literally — & laughed when she swung off her feet."]
+    assert scenes[3]["text"] == ["“Not yet,” the sexton said. “Not for years.”"]
+    assert "note" not in str(scenes).lower() and "Thank you" not in str(scenes)
+
+
 # -- what any paragraph becomes in YAML ------------------------------------------------
 
 
@@ -382,6 +427,23 @@ def test_a_long_archive_download_passes_but_a_vignette_over_1_mib_is_too_long(tm
     assert len(split_up.encode()) > adapt.MAX_SCENE_BYTES
     story, scenes = adapted(write(tmp_path, "split.txt", "Long\n\n" + split_up), tmp_path / "ok")
     assert len(scenes) == 10 and all(len(s["text"]) == 200 for s in scenes)
+
+
+@pytest.mark.parametrize("name,text", [
+    ("deep.html", "<div>" * 50_000 + "text" + "</div>" * 50_000),
+    ("deep.md", ">" * 50_000 + " x\n"),
+    ("lists.md", "".join("  " * i + "- a\n" for i in range(2000))),
+    ("brackets.md", "[" * 50_000 + "\n"),
+    ("garbage.html", "<<<<>>>><p<p<p>&#99999999;&#0;&#xD800;<b>x</i></p></p></div>"),
+    ("only-separators.txt", "* * *\n\n***\n\n---\n"),
+    ("escapes.txt", "T\n\n\x1b[31mred\x1b[0m text \x07 bell\n"),
+])
+def test_hostile_input_never_crashes(tmp_path, name, text):
+    code, _, err = run("adapt", write(tmp_path, name, text), "-o", tmp_path / "out")
+    assert code in (0, 1) and "Traceback" not in err
+    if code == 0:
+        assert validate.validate([tmp_path / "out"]).diagnostics == []
+        assert "\x1b" not in "".join(p.read_text() for p in (tmp_path / "out").glob("*.yaml"))
 
 
 def test_scene_limit_is_the_loaders():
