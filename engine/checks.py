@@ -133,7 +133,7 @@ def conditions(ctx: Context) -> Iterator[Diagnostic]:
     codes_by_kind = {"syntax": "E108", "unknown-variable": "E106", "type": "E107"}
     for _, cond in ctx.conditions():
         try:
-            tree = expr.compile_condition(cond.source, types)
+            tree = expr.compile_condition(cond.source, types, list(ids))
         except expr.ExprError as e:
             ctx.trees[cond] = None
             pos = Pos(cond.pos.file, cond.pos.line, cond.pos.col + e.col - 1)
@@ -158,10 +158,10 @@ def effects(ctx: Context) -> Iterator[Diagnostic]:
                     yield diag(e.pos, "E106", f"unknown variable '{e.variable}'",
                                _nearest(e.variable, types) or f"declare it under `variables:` in story.yaml, e.g. `{e.variable}: 0`")
                 elif e.op == "add" and types[e.variable] == "bool":
-                    yield diag(e.pos, "E107", f"cannot add to '{e.variable}': it is a boolean",
-                               f"use `set: {{{e.variable}: true}}`")
+                    yield diag(e.pos, "E107", f"cannot add to '{e.variable}': it is true/false, not a number",
+                               f"use `set:` for true/false variables: `set: {{{e.variable}: true}}`")
                 elif e.op == "set" and (types[e.variable] == "bool") != isinstance(e.value, bool):
-                    want = "true or false" if types[e.variable] == "bool" else "an integer"
+                    want = "true or false" if types[e.variable] == "bool" else "a whole number"
                     yield diag(e.pos, "E107", f"'{e.variable}' takes {want}", f"set it to {want}")
 
 

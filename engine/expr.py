@@ -10,7 +10,8 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Optional, Union
+from types import MappingProxyType
+from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from engine.errors import EngineError
 
@@ -84,16 +85,49 @@ Node = Union[Lit, Var, Seen, Unary, Binary]
 # -- parsing ---------------------------------------------------------------
 
 
-def _tokens(source: str) -> list[tuple[str, str, int]]:
+def _slip(source: str, i: int, scene: str) -> ExprError:
+    """An unexpected character, with the condition as the author probably meant it."""
+    ch, rest = source[i], source[i + 1:]
+
+    def meant(replacement: str, skip: int) -> str:
+        return f"did you mean `{source[:i]}{replacement}{source[i + skip:]}`?"
+
+    if ch == "=" and rest[:1] == ">":
+        return ExprError("syntax", "`=>` is not an operator", i + 1, meant(">=", 2))
+    if ch == "=" and rest[:1] == "<":
+        return ExprError("syntax", "`=<` is not an operator", i + 1, meant("<=", 2))
+    if ch == "=":
+        return ExprError("syntax", "`=` is not a comparison", i + 1, meant("==", 1))
+    if ch == "!":
+        return ExprError("syntax", "`!` is not an operator", i + 1, meant("not ", 1 + (len(rest) - len(rest.lstrip()))))
+    if ch in "&|":
+        word = "and" if ch == "&" else "or"
+        skip = 2 if rest[:1] == ch else 1
+        return ExprError("syntax", f"`{ch * skip}` is not an operator", i + 1, meant(f"{word}", skip))
+    if ch in "\"'":
+        end = source.find(ch, i + 1)
+        inner = source[i + 1:end] if end != -1 else source[i + 1:]
+        skip = (end - i + 1) if end != -1 else len(source) - i
+        if re.fullmatch(r"\s*seen\s*\(\s*", source[max(0, i - 10):i][-10:]) or source[:i].rstrip().endswith("seen("):
+            return ExprError("syntax", "seen() takes a scene id without quotes", i + 1, meant(inner.strip(), skip))
+        if re.fullmatch(r"-?[0-9]+", inner.strip()):
+            return ExprError("syntax", "numbers are written without quotes", i + 1, meant(inner.strip(), skip))
+        if inner.strip() in ("true", "false"):
+            return ExprError("syntax", "true and false are written without quotes", i + 1, meant(inner.strip(), skip))
+        return ExprError("syntax", "conditions hold no quoted text", i + 1,
+                         "compare variables with whole numbers or true/false, written without quotes")
+    hint = "conditions use names, whole numbers, true/false, comparisons, and/or/not, and seen(scene-id)"
+    if source.startswith("seen", i):
+        hint = f"seen() takes one scene id, like seen({scene})"
+    return ExprError("syntax", f"unexpected character {ch!r}", i + 1, hint)
+
+
+def _tokens(source: str, scene: str = "scene-id") -> list[tuple[str, str, int]]:
     out, i = [], 0
     while i < len(source):
         m = _TOKEN.match(source, i)
         if not m:
-            ch = source[i]
-            hint = "write `and` / `or` / `not`" if ch in "&|!" else "conditions use names, integers, comparisons, and/or/not, and seen(scene-id)"
-            if source.startswith("seen", i):
-                hint = "seen() takes one scene id, like seen(london)"
-            raise ExprError("syntax", f"unexpected character {ch!r}", i + 1, hint)
+            raise _slip(source, i, scene)
         kind = m.lastgroup if m.lastgroup != "scene" else "seen"
         if kind == "seen":
             out.append(("seen", m.group("scene"), i + 1))
@@ -109,10 +143,12 @@ def _tokens(source: str) -> list[tuple[str, str, int]]:
 class _Parser:
     """Precedence climbing: or < and < not < comparison < + - < unary minus."""
 
-    def __init__(self, source: str):
-        self.toks = _tokens(source)
+    def __init__(self, source: str, variable: str = "count", scene: str = "scene-id"):
+        self.toks = _tokens(source, scene)
         self.i = 0
         self.depth = 0
+        self.variable = variable  # the author's own names, for examples in hints
+        self.scene = scene
 
     def peek(self) -> tuple[str, str, int]:
         return self.toks[self.i]
@@ -123,9 +159,18 @@ class _Parser:
         return tok
 
     def deeper(self, col: int) -> None:
+        """Enter one level of nesting (a parenthesis or a prefix operator); `shallower` leaves it.
+
+        A flat chain such as `a or b or c` is one level, however long: only
+        nesting makes the parser recurse.
+        """
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExprError("syntax", f"condition nested more than {MAX_DEPTH} deep", col)
+            raise ExprError("syntax", f"condition nested more than {MAX_DEPTH} deep", col,
+                            "split it into simpler conditions")
+
+    def shallower(self) -> None:
+        self.depth -= 1
 
     def parse(self) -> Node:
         node = self.or_()
@@ -139,7 +184,6 @@ class _Parser:
         left = sub()
         while self.peek()[1] in ops and self.peek()[0] in ("kw", "op"):
             _, op, col = self.take()
-            self.deeper(col)
             left = Binary(op, left, sub(), col)
         return left
 
@@ -154,7 +198,9 @@ class _Parser:
         if kind == "kw" and text == "not":
             self.take()
             self.deeper(col)
-            return Unary("not", self.not_(), col)
+            node = Unary("not", self.not_(), col)
+            self.shallower()
+            return node
         return self.compare()
 
     def compare(self) -> Node:
@@ -175,7 +221,9 @@ class _Parser:
         if kind == "op" and text == "-":
             self.take()
             self.deeper(col)
-            return Unary("-", self.unary(), col)
+            node = Unary("-", self.unary(), col)
+            self.shallower()
+            return node
         return self.atom()
 
     def atom(self) -> Node:
@@ -189,37 +237,46 @@ class _Parser:
             return Lit(text == "true", col)
         if kind == "name":
             if text == "seen":
-                raise ExprError("syntax", "seen() takes one scene id", col, "write seen(scene-id), like seen(london)")
+                ahead = [t[1] for t in self.toks[self.i:self.i + 3]]
+                if len(ahead) == 3 and ahead[0] == "(" and ahead[2] == ")" and ahead[1].lower() != ahead[1]:
+                    raise ExprError("syntax", "scene ids are lowercase", col, f"did you mean seen({ahead[1].lower()})?")
+                raise ExprError("syntax", "seen() takes one scene id", col, f"write it like seen({self.scene})")
             return Var(text, col)
         if kind == "seen":
             return Seen(text, col)
         if kind == "op" and text == "(":
             self.deeper(col)
             node = self.or_()
-            self.depth -= 1
+            self.shallower()
             if self.peek()[1] != ")":
                 raise ExprError("syntax", "missing ')'", self.peek()[2], f"close the '(' at column {col}")
             self.take()
             return node
         if kind == "end":
-            raise ExprError("syntax", "condition ends too early", col, "finish the condition, e.g. `held_on >= 1`")
+            raise ExprError("syntax", "condition ends too early", col, f"finish the condition, e.g. `{self.variable} >= 1`")
         raise ExprError("syntax", f"unexpected {text!r}", col)
 
 
-def parse(source: str) -> Node:
-    """Parse a condition; raise ExprError with the column of the fault."""
+def parse(source: str, types: Mapping[str, str] = MappingProxyType({}), scenes: Sequence[str] = ()) -> Node:
+    """Parse a condition; raise ExprError with the column of the fault.
+
+    `types` and `scenes`, when given, only lend the author's own names to
+    the examples in hints.
+    """
+    variable = next((n for n, t in types.items() if t == "int"), next(iter(types), "count"))
+    scene = next(iter(scenes), "scene-id")
     if not isinstance(source, str) or not source.strip():
-        raise ExprError("syntax", "empty condition", 1, "write a condition, e.g. `held_on >= 1`")
+        raise ExprError("syntax", "empty condition", 1, f"write a condition, e.g. `{variable} >= 1`")
     if len(source) > MAX_LENGTH:
         raise ExprError("syntax", f"condition longer than {MAX_LENGTH} characters", MAX_LENGTH)
-    return _Parser(source).parse()
+    return _Parser(source, variable, scene).parse()
 
 
 # -- types -----------------------------------------------------------------
 
 
 def _type_name(t: str) -> str:
-    return "a boolean" if t == "bool" else "an integer"
+    return "true/false" if t == "bool" else "a number"
 
 
 def typecheck(node: Node, types: Mapping[str, str]) -> str:
@@ -246,24 +303,24 @@ def typecheck(node: Node, types: Mapping[str, str]) -> str:
     if node.op in ("and", "or"):
         for t in (left, right):
             if t != "bool":
-                raise ExprError("type", f"'{node.op}' needs booleans, not {_type_name(t)}", node.col,
-                                "compare the integer, e.g. `x > 0`")
+                raise ExprError("type", f"'{node.op}' joins true/false conditions, not {_type_name(t)}", node.col,
+                                "compare the number, e.g. `x > 0`")
         return "bool"
     if node.op in ("==", "!="):
         if left != right:
             raise ExprError("type", f"cannot compare {_type_name(left)} with {_type_name(right)}", node.col)
         return "bool"
     if left != "int" or right != "int":
-        raise ExprError("type", f"'{node.op}' needs integers, not {_type_name('bool')}", node.col,
-                        "booleans take ==, != and/or/not")
+        raise ExprError("type", f"'{node.op}' compares numbers, not {_type_name('bool')}", node.col,
+                        "true/false values take ==, !=, and, or, not")
     return "bool" if node.op in _COMPARE else "int"
 
 
-def compile_condition(source: str, types: Mapping[str, str]) -> Node:
-    """Parse and type-check a condition that must be boolean."""
-    node = parse(source)
+def compile_condition(source: str, types: Mapping[str, str], scenes: Sequence[str] = ()) -> Node:
+    """Parse and type-check a condition that must be true or false."""
+    node = parse(source, types, scenes)
     if typecheck(node, types) != "bool":
-        raise ExprError("type", "a condition must be true or false, not an integer", 1,
+        raise ExprError("type", "a condition must be true or false, not a number", 1,
                         f"compare it, e.g. `{source.strip()} > 0`")
     return node
 

@@ -73,17 +73,22 @@ class YamlValue:
         return f"{text} (a {self.kind})"
 
 
-def yaml11_kind(value: Any) -> str:
-    """What YAML made of a plain scalar, for messages that say 'quote it'."""
+def kind_of(value: Any) -> str:
+    """What YAML made of a value, in an author's words: 'a list', 'true/false', 'a number'."""
     if isinstance(value, YamlValue):
-        return value.kind
+        return "a date" if value.kind == "date" else "a number too large to use" if value.kind.startswith("number") \
+            else f"a YAML {value.kind}"
     if isinstance(value, bool):
-        return "boolean"
+        return "true/false"
     if value is None:
-        return "null"
+        return "nothing (an empty value)"
     if isinstance(value, (int, float)):
-        return "number"
-    return "string"
+        return "a number"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "text"
 
 
 class _Composer(_Parser):

@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from engine import resources
 from engine.errors import Diagnostic, ERROR
+from engine.yamlhelp import cut
 
 KINDS = ("story", "scene", "save")
 SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -242,19 +243,81 @@ def _field(path: tuple) -> str:
 
 def _expected(types: Any) -> str:
     names = [types] if isinstance(types, str) else list(types)
-    words = {"string": "text", "integer": "an integer", "boolean": "true or false", "object": "a mapping (key: value)",
+    words = {"string": "text", "integer": "a whole number", "boolean": "true or false", "object": "a mapping (key: value)",
              "array": "a list", "number": "a number", "null": "nothing"}
     return " or ".join(words.get(n, n) for n in names)
 
 
+def _got(value: Any) -> str:
+    """A value as an author would name it: its type, and the value when it is short."""
+    from engine.loader import kind_of
+
+    kind = kind_of(value)
+    if isinstance(value, str):
+        return f"the text {_quote(value)}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"the number {cut(str(value))}"
+    return kind
+
+
+def _quote(text: str) -> str:
+    return "'" + cut(text).replace("'", "''") + "'"
+
+
 def _slug_hint(value: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:64].strip("-")
     return f"ids are lowercase letters, digits and hyphens, e.g. '{slug or 'my-scene'}'"
 
 
-def _describe(error, doc) -> list[Diagnostic]:
-    from engine.loader import YamlValue, yaml11_kind
+def _source(doc, node) -> str:
+    """The text a node was written as, on one line; '' when it spans lines."""
+    if node is None:
+        return ""
+    text = doc.text[node.start_mark.index: node.end_mark.index].strip()
+    return "" if "\n" in text or "\r" in text else text
 
+
+def _quoted_line(doc, path: tuple, node) -> str:
+    """The author's line with the value in quotes: `title: '1953'` or `- 'yes'`."""
+    from engine.yamlhelp import single_quoted
+
+    text = _source(doc, node) or (node.value if node is not None and isinstance(node.value, str) else "")
+    text = cut(text, 60)
+    lead = "-" if path and isinstance(path[-1], int) else f"{path[-1]}:" if path else ""
+    return f"{lead} {single_quoted(text)}".strip()
+
+
+_SHAPES = {
+    "choices": "choices:\n  prompt: {prompt}\n  options:\n    - text: {first}",
+    "text": "text:\n  - {first}",
+    "options": "options:\n  - text: {first}",
+}
+
+
+def _shape_hint(name: str, instance: Any) -> str:
+    """For a list or mapping written in the wrong shape: the right shape, with the author's words in it."""
+    first = "..."
+    if isinstance(instance, list) and instance:
+        item = instance[0]
+        first = item.get("text", "...") if isinstance(item, dict) else str(item)
+    elif isinstance(instance, dict):
+        first = str(instance.get("text", next(iter(instance.values()), "...")))
+    elif isinstance(instance, str):
+        first = instance
+    first = cut(str(first))
+    if name == "choices" and isinstance(instance, list):
+        return ("options go under `options:`, with an optional `prompt:` above them:\n"
+                + _SHAPES["choices"].format(prompt="What now?", first=first))
+    if name in _SHAPES and name != "choices":
+        return "start each entry on its own line with '- ':\n" + _SHAPES[name].format(first=first)
+    if name in ("add", "set") and isinstance(instance, list):
+        names = [x for x in instance if isinstance(x, str)] or ["name"]
+        value = "1" if name == "add" else "true"
+        return f"name each variable and its value: `{name}: {{{names[0]}: {value}}}`"
+    return ""
+
+
+def _describe(error, doc) -> list[Diagnostic]:
     path = tuple(error.absolute_path)
     validator, schema, instance = error.validator, error.schema, error.instance
 
@@ -270,7 +333,7 @@ def _describe(error, doc) -> list[Diagnostic]:
                 continue
             near = difflib.get_close_matches(str(name), allowed, n=1)
             hint = f"did you mean '{near[0]}'?" if near else f"allowed keys: {', '.join(allowed)}"
-            out.append(at("E100", f"unknown key '{name}'", hint, key=True, where=path + (name,)))
+            out.append(at("E100", f"unknown key {_quote(str(name))}", hint, key=True, where=path + (name,)))
         if out:
             return out
     if validator == "required":
@@ -280,35 +343,89 @@ def _describe(error, doc) -> list[Diagnostic]:
         name = missing[0] if missing else "?"
         hint = f"add `{name}: {example.get(name, '...')}`" if not path else f"add `{name}:` here"
         return [at("E100", f"missing required key '{name}'", hint)]
+    if validator == "anyOf" and schema.get("title") == "Paragraph":
+        return [_paragraph(error, doc, at)]
     if validator == "type":
-        raw = doc.node(path)
-        plain = getattr(raw, "style", "x") in ("", None) and getattr(raw, "tag", "") == "plain"
-        wants_text = schema.get("type") == "string" or "string" in schema.get("type", ())
-        if plain and wants_text and not isinstance(instance, (dict, list)):
-            text = raw.value if len(raw.value) <= 40 else raw.value[:37] + "..."
-            kind = yaml11_kind(instance)
-            if schema.get("pattern") == SLUG:
-                return [at("E009", f"YAML reads {text!r} as a {kind}, not an id", f"put it in quotes: '{text}'")]
-            return [at("E100", f"{_field(path)} must be {_expected(schema['type'])}; YAML reads {text} as a {kind}",
-                       f"put it in quotes: \"{text}\"")]
-        if isinstance(instance, YamlValue):
-            shown = instance.text
-        elif isinstance(instance, str):
-            shown = f"the text {instance[:40]!r}"
-        else:
-            shown = yaml11_kind(instance)
-        return [at("E100", f"{_field(path)} must be {_expected(schema['type'])}, not {shown}")]
+        return [_wrong_type(error, doc, at)]
     if "propertyNames" in error.absolute_schema_path and isinstance(instance, str):
-        return [at("E100", f"{instance[:40]!r} is not a valid variable name",
-                   "variable names are lowercase letters, digits and _, starting with a letter (e.g. held_on)",
+        better = re.sub(r"[^a-z0-9_]+", "_", instance.lower()).strip("_")
+        better = better if better[:1].isalpha() else f"v_{better}".strip("_")
+        return [at("E100", f"{_quote(instance)} is not a valid variable name",
+                   f"variable names are lowercase letters, digits and _, starting with a letter, e.g. '{cut(better)}'",
                    key=True, where=path + (instance,))]
     if validator == "pattern" and schema.get("pattern") == SLUG and isinstance(instance, str):
-        return [at("E100", f"{instance[:40]!r} is not a valid id", _slug_hint(instance))]
-    if validator == "anyOf" and "description" in schema:
-        what = schema.get("title", "value").lower()
-        return [at("E100", f"this {what} is not valid: expected {schema['description'][0].lower()}{schema['description'][1:]}",
-                   "write plain text, or a mapping with `if:` and `text:`" if what == "paragraph" else "")]
+        return [at("E100", f"{_quote(instance)} is not a valid id", _slug_hint(instance))]
+    if validator == "minLength" and isinstance(instance, str):
+        return [at("E100", f"{_field(path)} is empty", "write the text, or remove the key")]
+    if validator == "maxLength" and isinstance(instance, str):
+        return [at("E100", f"{_field(path)} is {len(instance):,} characters long; at most {schema['maxLength']:,} are allowed",
+                   "shorten it, or split the text")]
+    if validator in ("minItems", "minProperties"):
+        return [at("E100", f"{_field(path)} is empty", "give it at least one entry, or remove the key")]
+    if validator in ("maxItems", "maxProperties"):
+        limit = schema.get(validator)
+        return [at("E100", f"{_field(path)} has {len(instance):,} entries; at most {limit:,} are allowed",
+                   "split the scene, or remove some")]
+    if validator in ("minimum", "maximum"):
+        return [at("E100", f"{_field(path)} is out of range: {cut(str(instance))} (the {validator} is {schema[validator]:,})")]
     message = error.message
     if len(message) > 200:
         message = message[:197] + "..."
     return [at("E100", f"{_field(path)}: {message}")]
+
+
+def _wrong_type(error, doc, at) -> Diagnostic:
+    from engine.loader import YamlValue, kind_of
+
+    path = tuple(error.absolute_path)
+    schema, instance = error.schema, error.instance
+    types = schema["type"]
+    wants_text = types == "string" or "string" in types
+    raw = doc.node(path)
+    plain = getattr(raw, "tag", "") == "plain"
+    if plain and wants_text and not isinstance(instance, (dict, list)):
+        text = cut(raw.value)
+        if schema.get("pattern") == SLUG:
+            return at("E009", f"YAML reads {text!r} as {kind_of(instance)}, not an id", f"put it in quotes: '{text}'")
+        return at("E100", f"{_field(path)} must be {_expected(types)}; YAML reads {text} as {kind_of(instance)}",
+                  f"put it in quotes: {_quoted_line(doc, path, raw)}")
+    name = next((p for p in reversed(path) if isinstance(p, str)), "")
+    shown = cut(instance.text) + f" ({kind_of(instance)})" if isinstance(instance, YamlValue) else _got(instance)
+    hint = _shape_hint(name, instance)
+    if not hint and wants_text and isinstance(instance, (dict, list)) and _source(doc, raw):
+        hint = f"YAML reads this as {kind_of(instance)}; to keep it as text, put it in quotes: {_quoted_line(doc, path, raw)}"
+    elif not hint and types == "integer":
+        hint = "write a whole number without quotes, e.g. 1"
+    elif not hint and types == "boolean":
+        hint = "write true or false, without quotes"
+    return at("E100", f"{_field(path)} must be {_expected(types)}, not {shown}", hint)
+
+
+def _paragraph(error, doc, at) -> Diagnostic:
+    """A paragraph that is neither text nor {if, text}: say what YAML read, and how to keep it as text."""
+    from engine.loader import kind_of
+    from jsonschema.exceptions import best_match
+
+    path = tuple(error.absolute_path)
+    instance = error.instance
+    node = doc.node(path)
+    if isinstance(instance, dict) and {"if", "text"} & set(instance):
+        inner = [e for e in error.context if e.validator != "type"]
+        if inner:
+            return _describe(best_match(inner), doc)[0]
+    if instance is None:
+        return at("E100", "this paragraph is empty", "write its text after the '- ', or remove the line")
+    if isinstance(instance, str):
+        sub = best_match(error.context)
+        return _describe(sub, doc)[0]
+    source = _source(doc, node)
+    quoted = _quoted_line(doc, path, node)
+    if isinstance(instance, dict) and source:
+        key = cut(str(next(iter(instance))), 30)
+        return at("E100", f"YAML read this paragraph as a mapping, because of the ': ' after '{key}'",
+                  f"put the paragraph in quotes:\n{quoted}")
+    if isinstance(instance, dict):
+        return at("E100", "this paragraph is a mapping without `if:` and `text:`",
+                  "write plain text, or a conditional paragraph:\n- if: <condition>\n  text: <the paragraph>")
+    return at("E100", f"YAML read this paragraph as {kind_of(instance)}" + (f" ({cut(source)})" if source else ""),
+              f"put the paragraph in quotes:\n{quoted}")

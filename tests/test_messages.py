@@ -125,3 +125,97 @@ def test_unusual_line_breaks_inside_text_do_not_shift_positions(tmp_path, monkey
 def test_unusual_line_break_before_a_yaml_error(tmp_path, monkeypatch):
     found = check(tmp_path, monkeypatch, "id: hall\ntitle: 'A\u2028B'\ntext: [x, y\n")
     one(found, "E003", 3, 7)
+
+
+# -- what YAML read, in real type names -----------------------------------------------
+
+@pytest.mark.parametrize("item, words, fix", [
+    ("Pell said: it was late.", "YAML read this paragraph as a mapping, because of the ': ' after 'Pell said'",
+     "- 'Pell said: it was late.'"),
+    ("yes", "YAML read this paragraph as true/false (yes)", "- 'yes'"),
+    ("No", "YAML read this paragraph as true/false (No)", "- 'No'"),
+    ("1953", "YAML read this paragraph as a number (1953)", "- '1953'"),
+    ("[aside]", "YAML read this paragraph as a list ([aside])", "- '[aside]'"),
+    ("It's late: Pell's watch stopped.", "as a mapping", "- 'It''s late: Pell''s watch stopped.'"),
+])
+def test_paragraphs_yaml_reads_as_something_else(tmp_path, monkeypatch, item, words, fix):
+    message, hint = one(check(tmp_path, monkeypatch, f"{HEAD}text:\n  - First.\n  - {item}\n"), "E100", 5, 5)
+    assert words in message and "put the paragraph in quotes" in hint and fix in hint.splitlines()
+
+
+def test_an_empty_paragraph(tmp_path, monkeypatch):
+    message, hint = one(check(tmp_path, monkeypatch, f"{HEAD}text:\n  -\n  - x\n"), "E100", 4, 4)
+    assert message == "this paragraph is empty" and "remove the line" in hint
+
+
+def test_a_conditional_paragraph_with_a_typo_names_the_key(tmp_path, monkeypatch):
+    found = check(tmp_path, monkeypatch, f"{HEAD}text:\n  - if: warned\n    txt: Light.\n")
+    assert any(m == "missing required key 'text'" for m, _ in found.values()), found
+
+
+@pytest.mark.parametrize("scene, where, words, fix", [
+    (HEAD + "text: [x]\nchoices:\n  - text: Up.\n  - text: Down.\n", (5, 3), "'choices' must be a mapping (key: value), not a list",
+     "choices:\n  prompt: What now?\n  options:\n    - text: Up."),
+    (HEAD + "text: [x]\nchoices:\n  options:\n    text: Up.\n", (6, 5), "'options' must be a list, not a mapping",
+     "options:\n  - text: Up."),
+    (HEAD + "text:\n  a: b\n", (4, 3), "'text' must be a list, not a mapping", "text:\n  - b"),
+    (HEAD.replace("Hall", "[Hall]") + "text: [x]\n", (2, 8), "'title' must be text, not a list", "title: '[Hall]'"),
+    (HEAD.replace("Hall", "1953") + "text: [x]\n", (2, 8), "'title' must be text; YAML reads 1953 as a number", "title: '1953'"),
+    (HEAD + "text: [x]\nchoices:\n  optional: maybe\n  options:\n    - text: a\n", (5, 13),
+     "'optional' must be true or false, not the text 'maybe'", "write true or false"),
+    (HEAD + "text: [x]\nchoices:\n  options:\n    - text: a\n      add: {lamps: lots}\n      goto: hall\n", (7, 20),
+     "'lamps' must be a whole number, not the text 'lots'", "without quotes"),
+    (HEAD + "text: [x]\nchoices:\n  options:\n    - text: a\n      add: [lamps]\n      goto: hall\n", (7, 12),
+     "'add' must be a mapping (key: value), not a list", "`add: {lamps: 1}`"),
+])
+def test_wrong_shapes_name_real_types_and_show_the_right_shape(tmp_path, monkeypatch, scene, where, words, fix):
+    message, hint = one(check(tmp_path, monkeypatch, scene), "E100", *where)
+    assert message == words
+    assert fix in hint
+    assert "string" not in message
+
+
+def test_long_values_are_cut(tmp_path, monkeypatch):
+    scene = HEAD.replace("Hall", "9" * 5000) + "text: [x]\n" + "k" * 300 + ": 1\n"
+    found = check(tmp_path, monkeypatch, scene)
+    for message, hint in found.values():
+        assert len(message) < 160 and len(hint) < 200 and "…" in message
+
+
+# -- effects and conditions -------------------------------------------------------------
+
+def test_add_on_a_true_false_variable_says_use_set(tmp_path, monkeypatch):
+    scene = HEAD + "text: [x]\nchoices:\n  options:\n    - text: a\n      add: {warned: 1}\n      goto: hall\n"
+    message, hint = one(check(tmp_path, monkeypatch, scene), "E107", 7, 13)
+    assert message == "cannot add to 'warned': it is true/false, not a number"
+    assert "use `set:`" in hint and "set: {warned: true}" in hint
+
+
+@pytest.mark.parametrize("condition, col, words, fix", [
+    ("lamps = 2", 7, "`=` is not a comparison", "did you mean `lamps == 2`?"),
+    ("lamps => 2", 7, "`=>` is not an operator", "did you mean `lamps >= 2`?"),
+    ("lamps =< 2", 7, "`=<` is not an operator", "did you mean `lamps <= 2`?"),
+    ("!warned", 1, "`!` is not an operator", "did you mean `not warned`?"),
+    ("lamps >= '2'", 10, "numbers are written without quotes", "did you mean `lamps >= 2`?"),
+    ("seen('hall') or warned", 6, "seen() takes a scene id without quotes", "did you mean `seen(hall) or warned`?"),
+    ("warned && lamps > 1", 8, "`&&` is not an operator", "did you mean `warned and lamps > 1`?"),
+    ("lamps >", 8, "condition ends too early", "e.g. `lamps >= 1`"),
+    ("seen(Hall)", 1, "scene ids are lowercase", "did you mean seen(hall)?"),
+])
+def test_condition_slips_get_a_did_you_mean(tmp_path, monkeypatch, condition, col, words, fix):
+    scene = f'{HEAD}text:\n  - if: "{condition}"\n    text: Light.\n'
+    message, hint = one(check(tmp_path, monkeypatch, scene), "E108", 4, 10 + col - 1)
+    assert message.startswith(words) and fix in hint
+    assert "held_on" not in hint and "london" not in hint
+
+
+@pytest.mark.parametrize("condition", [" or ".join(["warned"] * 52), " and ".join(["not warned"] * 60),
+                                       " + ".join(["lamps"] * 120) + " > 1"])
+def test_long_flat_conditions_are_not_too_deep(tmp_path, monkeypatch, condition):
+    found = check(tmp_path, monkeypatch, f"{HEAD}text:\n  - if: {condition}\n    text: Light.\n")
+    assert not [k for k in found if k[0].startswith("E")], found
+
+
+def test_real_nesting_is_still_limited(tmp_path, monkeypatch):
+    found = check(tmp_path, monkeypatch, f"{HEAD}text:\n  - if: {'(' * 60}warned{')' * 60}\n    text: Light.\n")
+    assert any("nested more than 50 deep" in m for m, _ in found.values())
