@@ -24,6 +24,8 @@ EPILOG = """examples:
   vignettes                          play the bundled story
   vignettes validate scenes/         check a story folder
   vignettes new story my-story       start a new story
+  vignettes test my-story/           run the story's test plans
+  vignettes graph my-story/          draw the story map
 """
 
 
@@ -48,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"vignettes {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for add in (_add_play, _add_validate, _add_new, _add_schema, _add_explain, _add_adapt):
+    for add in (_add_play, _add_validate, _add_graph, _add_test, _add_new, _add_schema, _add_explain, _add_adapt):
         add(sub)
     return parser
 
@@ -162,6 +164,113 @@ def _run_validate(args, out, err) -> int:
     return EXIT_PROBLEMS if failing else EXIT_OK
 
 
+# -- graph -------------------------------------------------------------------
+
+
+def _add_graph(sub) -> None:
+    p = sub.add_parser("graph", help="draw the story map (Mermaid or Graphviz DOT)",
+                       description="Write the story as a map: one node per scene (id and title), one edge for each "
+                                   "`next` and each option (labelled by its text, dashed when it has a condition), "
+                                   "the start and the endings marked.",
+                       epilog="examples:\n"
+                              "  vignettes graph                              the bundled story, as Mermaid\n"
+                              "  vignettes graph my-story/ --format dot | dot -Tsvg > map.svg\n"
+                              "  vignettes graph my-story/ -o map.mmd          write to a file\n\n"
+                              "exit codes: 0 written, 1 the story does not load, 2 usage error",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("story", nargs="?", metavar="STORY", help="a story folder (default: the bundled story)")
+    p.add_argument("--format", choices=("mermaid", "dot"), default="mermaid", help="output format (default: mermaid)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(run=_run_graph)
+
+
+def _run_graph(args, out, err) -> int:
+    from engine import graph
+
+    story = _load_or_report(args.story, err)
+    if story is None:
+        return EXIT_PROBLEMS
+    text = graph.dot(story) if args.format == "dot" else graph.mermaid(story)
+    return _emit(text, args.output, out, err)
+
+
+def _load_or_report(story_arg, err):
+    """The story, or None after its errors are written to `err` as validate writes them."""
+    from pathlib import Path
+
+    from engine import report, validate
+
+    try:
+        return validate.load_story(Path(story_arg) if story_arg else None)
+    except EngineError as e:
+        for d in e.diagnostics:
+            err.write(report.render([d], "concise", colour=use_colour(err)) + "\n")
+        err.write(f"vignettes: {e.message}\n")
+        return None
+
+
+def _emit(text: str, path: Optional[str], out, err) -> int:
+    if not path:
+        out.write(text)
+        return EXIT_OK
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        err.write(f"vignettes: cannot write {path}: {e.strerror or e}\n")
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+# -- test --------------------------------------------------------------------
+
+
+def _add_test(sub) -> None:
+    p = sub.add_parser("test", help="run a story's test plans",
+                       description="Play each test plan (a YAML file in the story folder's tests/ subfolder) on "
+                                   "its story and check what it expects: the scene, text shown or not, variables, "
+                                   "the ending and its last words.",
+                       epilog="examples:\n"
+                              "  vignettes test                               the bundled story's plans\n"
+                              "  vignettes test my-story/                     every plan in my-story/tests/\n"
+                              "  vignettes test my-story/tests/ring.yaml      one plan\n"
+                              "  vignettes test my-story/ --format json       for tools\n\n"
+                              "exit codes: 0 every plan passed, 1 a plan failed, 2 a plan or story could not be "
+                              "read, or usage error",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("paths", nargs="*", metavar="STORY|PLAN",
+                   help="story folders, plan files, or any file of a story (default: the bundled story)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    add_changed(p)
+    p.set_defaults(run=_run_test)
+
+
+def _run_test(args, out, err) -> int:
+    from pathlib import Path
+
+    from engine import plans, report, validate
+
+    paths = story_paths(args)
+    if not paths:
+        err.write("no story folder changed\n")
+        return EXIT_OK
+    groups, problems = validate.plan_selection(paths)
+    outcomes: list = []
+    for folder, chosen in groups.items():
+        story, loaded, broken = validate.story_plans(folder, chosen)
+        problems += broken
+        outcomes += plans.run_all(story, loaded) if story is not None else []
+    if args.format == "json":
+        out.write(plans.render_json(outcomes, problems))
+    else:
+        for d in problems:
+            err.write(report.render([d], "concise", colour=use_colour(err)) + "\n")
+        out.write(plans.render_text(outcomes, use_colour(out)))
+    if problems or any(o.status == "error" for o in outcomes):
+        return EXIT_USAGE
+    return EXIT_PROBLEMS if any(o.status == "failed" for o in outcomes) else EXIT_OK
+
+
 # -- new and schema --------------------------------------------------------------
 
 
@@ -187,7 +296,7 @@ def _run_new(args, out, err) -> int:
     if args.what == "story":
         for path in scaffold.new_story(Path(args.dir)):
             out.write(f"wrote {path}\n")
-        out.write(f"next: vignettes validate {args.dir} && vignettes play {args.dir}\n")
+        out.write(f"next: vignettes validate {args.dir} && vignettes test {args.dir} && vignettes play {args.dir}\n")
     else:
         path = scaffold.new_scene(args.id, Path(args.dir))
         out.write(f"wrote {path}\nnext: point a `next:` or `goto:` of another scene at '{args.id}'\n")
@@ -199,8 +308,9 @@ def _add_schema(sub) -> None:
                        description="Print one JSON Schema, or write all of them to a folder for an editor's YAML language server.",
                        epilog="examples:\n  vignettes schema scene > scene.schema.json\n  vignettes schema --out schemas/",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("kind", nargs="?", choices=("story", "scene", "save"), default="scene", help="which schema to print (default: scene)")
-    p.add_argument("--out", metavar="DIR", help="write story, scene and save schemas into DIR")
+    p.add_argument("kind", nargs="?", choices=("story", "scene", "save", "testplan"), default="scene",
+                   help="which schema to print (default: scene)")
+    p.add_argument("--out", metavar="DIR", help="write the story, scene, save and test plan schemas into DIR")
     p.set_defaults(run=_run_schema)
 
 

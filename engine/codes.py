@@ -31,6 +31,11 @@ text:
 """
 
 
+def _plan(expect: str, answers: str = "''") -> dict[str, str]:
+    """The tiny story with one test plan in its tests/ folder."""
+    return {**_story(), "tests/plan.yaml": f"name: A plan\nanswers: {answers}\nexpect:\n{expect}"}
+
+
 def _story(scenes: str = _ONE, story: str = _STORY, **more: str) -> dict[str, str]:
     files = {"story.yaml": story, "01-one.yaml": scenes}
     files.update({name.replace("_", "-") + ".yaml": text for name, text in more.items()})
@@ -212,10 +217,25 @@ CATALOGUE: tuple[Code, ...] = (
              "to when no option is open."),
     Code("E111", "unknown-seen-scene", "seen() names no scene", ERROR,
          _story("id: one\ntitle: One\ntext:\n  - if: seen(lodnon) or told or held_on > 0\n    text: Hi.\n"),
+<<<<<<< HEAD
          ("01-one.yaml", 4, 9),
          meaning="`seen(id)` is true once the reader has been through that scene; an id no scene has would "
                  "always be false.",
          fix="Correct the id (the hint names the nearest one)."),
+=======
+         ("01-one.yaml", 4, 9)),
+    # -- test plans ----------------------------------------------------------
+    Code("E300", "plan-unknown-scene", "a test plan names a scene the story does not have", ERROR,
+         _plan("  - scene: oen\n"), ("tests/plan.yaml", 4, 12)),
+    Code("E301", "plan-unknown-variable", "a test plan names a variable the story does not declare", ERROR,
+         _plan("  - variables: {hold_on: 1}\n"), ("tests/plan.yaml", 4, 17)),
+    Code("E302", "plan-value-type", "a test plan expects a value of the wrong type for a variable", ERROR,
+         _plan("  - variables: {told: 1}\n"), ("tests/plan.yaml", 4, 17)),
+    Code("E303", "plan-answer", "a test plan's answer is neither an option number nor '-'", ERROR,
+         _plan("  - ending: one\n", "1,x"), ("tests/plan.yaml", 2, 10)),
+    Code("E304", "plan-step", "a test plan looks after a step past its last answer", ERROR,
+         _plan("  - after: 3\n    scene: one\n"), ("tests/plan.yaml", 4, 12)),
+>>>>>>> 9ed52a6 (Story map and test plans: `vignettes graph` and `vignettes test`)
 )
 
 BY_CODE: Mapping[str, Code] = {c.code: c for c in CATALOGUE}

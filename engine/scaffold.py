@@ -14,7 +14,7 @@ from engine import resources
 from engine.errors import EngineError
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-KINDS = ("story", "scene", "save")
+KINDS = ("story", "scene", "save", "testplan")
 
 _STORY = """\
 # yaml-language-server: $schema={schemas}/story.schema.json
@@ -50,6 +50,20 @@ text:
   - A scene with no `next` and no `choices` is an ending.
   - if: courage >= 1
     text: She went on, and was glad of it.
+"""
+_PLAN = """\
+# yaml-language-server: $schema=../{schemas}/testplan.schema.json
+# A test plan: `vignettes test` plays these answers and checks what they show.
+name: Taking the way on, she is glad of it at the end
+answers: "2"          # as `vignettes play --choices` takes them: 2 picks the second option, - goes on
+expect:
+  - after: 0          # the first scene, before any answer
+    scene: beginning
+    hides: A paragraph shown only when its condition holds.
+  - after: end        # after the last answer
+    ending: ending
+    variables: {{courage: 1}}
+    last_words: She went on, and was glad of it.
 """
 _SCENE = """\
 # yaml-language-server: $schema={schemas}/scene.schema.json
@@ -103,8 +117,10 @@ def new_story(folder: Path) -> list[Path]:
         "01-beginning.yaml": _FIRST.format(schemas=ref),
         "02-ending.yaml": _LAST.format(schemas=ref),
     }
+    files["tests/01-the-way-on.yaml"] = _PLAN.format(schemas=ref)
     written = []
     for name, text in files.items():
+        (folder / name).parent.mkdir(exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
         written.append(folder / name)
     return written

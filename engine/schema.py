@@ -18,7 +18,7 @@ from engine import resources
 from engine.errors import Diagnostic, ERROR
 from engine.yamlhelp import cut
 
-KINDS = ("story", "scene", "save")
+KINDS = ("story", "scene", "save", "testplan")
 SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
 _ANNOTATIONS = {"title", "description", "examples", "default", "$schema", "$id", "$comment", "$defs"}
 Check = Callable[[Any], bool]

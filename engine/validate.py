@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Optional, Union
 
-from engine import checks, codes, loader, resources
+from engine import checks, codes, loader, plans, resources
 from engine.errors import Diagnostic, EngineError, ERROR
 from engine.model import Scene, Story
 from engine.schema import Schemas
@@ -59,7 +59,13 @@ def _join(shown: str, name: str) -> str:
 
 def _is_scene_name(name: str) -> bool:
     """Scene files end in .yaml/.yml; hidden files (`.pre-commit-config.yaml`, editor locks) are not scenes."""
-    return name.endswith(SUFFIXES) and not name.startswith(".") and name not in MANIFESTS
+    return name.endswith(SUFFIXES) and not name.startswith(".") and name not in MANIFESTS and "/" not in name
+
+
+def _is_plan_name(name: str) -> bool:
+    """Test plans are the .yaml/.yml files of the story's tests/ folder."""
+    folder, _, rest = name.partition("/")
+    return folder == plans.FOLDER and _is_scene_name(rest)
 
 
 def outside(display: str) -> Diagnostic:
@@ -138,6 +144,13 @@ class _Disk:
         except OSError:
             return []
 
+    def plans(self) -> list[str]:
+        try:
+            return sorted(f"{plans.FOLDER}/{e.name}" for e in os.scandir(self.folder / plans.FOLDER)
+                          if _is_plan_name(f"{plans.FOLDER}/{e.name}"))
+        except OSError:
+            return []
+
     def read(self, name: str, display: str) -> tuple[Optional[str], list[Diagnostic]]:
         return read_confined(self.folder / name, self.root, display)
 
@@ -158,6 +171,9 @@ class _Memory:
     def scenes(self) -> list[str]:
         return sorted(name for name in self.files if _is_scene_name(name))
 
+    def plans(self) -> list[str]:
+        return sorted(name for name in self.files if _is_plan_name(name))
+
     def read(self, name: str, display: str, hops: int = 0) -> tuple[Optional[str], list[Diagnostic]]:
         entry = self.files[name]
         if isinstance(entry, codes.Link):
@@ -177,9 +193,10 @@ class _Memory:
 class Validator:
     """Runs the pipeline with one set of compiled schemas for every file."""
 
-    def __init__(self, schemas: Optional[Schemas] = None, fingerprint: bool = False):
+    def __init__(self, schemas: Optional[Schemas] = None, fingerprint: bool = False, with_plans: bool = True):
         self.schemas = schemas or Schemas()
         self.fingerprint = fingerprint
+        self.with_plans = with_plans
 
     def document(self, source, name: str, kind: str, result: Result, digest=None, shown: str = ""):
         """Read, parse and schema-check one file; None when it has errors.
@@ -229,7 +246,26 @@ class Validator:
             return None
         story = loader.story(manifest, tuple(scenes), digest.hexdigest() if digest else "")
         result.diagnostics.extend(checks.run(story, whole))
+        if self.with_plans:
+            for plan, problems in self.plans(source, shown, story if whole else None, result):
+                result.diagnostics.extend(problems)
         return story
+
+    def plans(self, source, shown: str, story: Optional[Story], result: Result, names=None):
+        """Each test plan of the story (all, or those named) with its problems: its schema always,
+        the scenes and variables it names when the story loaded whole."""
+        out = []
+        for name in source.plans() if names is None else names:
+            display = _join(shown, name)
+            result.files += 1
+            text, problems = source.read(name, display)
+            plan = None
+            if text is not None:
+                plan, problems = plans.parse(display, text, self.schemas)
+                if plan is not None and story is not None:
+                    problems += plans.check(plan, story)
+            out.append((plan, problems) if plan is not None else (display, problems))
+        return out
 
     def lone_scene(self, source, name: str, result: Result, shown: str = "") -> None:
         """A scene with no story around it: only what one file can show."""
@@ -250,7 +286,7 @@ class Validator:
             if path.is_dir():
                 folder = path
             elif os.path.lexists(path):
-                folder = path.parent if (path.name in MANIFESTS or _Disk(path.parent).manifest()) else None
+                folder = _story_of(path)
                 if folder is None:
                     self.lone_scene(_Disk(path.parent), path.name, result, _display(path.parent))
                     continue
@@ -283,6 +319,62 @@ def _collector_paused():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _story_of(path: Path) -> Optional[Path]:
+    """The story folder a file belongs to: its own folder, or the one above for a plan in tests/."""
+    if path.name in MANIFESTS or _Disk(path.parent).manifest():
+        return path.parent
+    if path.parent.name == plans.FOLDER and _Disk(path.parent.parent).manifest():
+        return path.parent.parent
+    return None
+
+
+def plan_selection(paths: Iterable[PathLike]) -> tuple[dict[Path, Optional[list[str]]], list[Diagnostic]]:
+    """Which stories' plans `vignettes test` runs: story folder -> chosen plan names (None: all of them).
+
+    A story folder, its tests/ folder or any of its files means all its plans; a plan file means that plan.
+    """
+    chosen: dict[Path, Optional[list[str]]] = {}
+    folders: dict[Path, Path] = {}
+    problems: list[Diagnostic] = []
+    for raw in paths:
+        path = Path(raw)
+        plan = (path.is_file() and path.parent.name == plans.FOLDER and _Disk(path.parent.parent).manifest() is not None
+                and _is_scene_name(path.name))
+        if path.is_dir():
+            folder = path if _Disk(path).manifest() else (
+                path.parent if path.name == plans.FOLDER and _Disk(path.parent).manifest() else None)
+        elif path.is_file():
+            folder = path.parent.parent if plan else _story_of(path)
+        else:
+            problems.append(Diagnostic(str(raw), 0, 0, "E001", "no such file or folder", ERROR,
+                                       "name a story folder or a test plan"))
+            continue
+        if folder is None:
+            problems.append(Diagnostic(_display(path), 0, 0, "E011", "not a story folder, nor a file of one", ERROR,
+                                       "name a folder with story.yaml, or a plan in its tests/ folder"))
+            continue
+        folder = folders.setdefault(folder.resolve(), folder)
+        name = f"{plans.FOLDER}/{path.name}"
+        if not plan:
+            chosen[folder] = None
+        elif chosen.get(folder, []) is not None and name not in chosen.setdefault(folder, []):
+            chosen[folder].append(name)
+    return chosen, problems
+
+
+def story_plans(folder: Path, names: Optional[list[str]] = None) -> tuple[Optional[Story], list, list[Diagnostic]]:
+    """A story ready to play with its plans (all, or those named) and their problems, for `vignettes test`.
+
+    The story is None, with its errors, when it does not load.
+    """
+    try:
+        story = load_story(folder)
+    except EngineError as e:
+        return None, [], list(e.diagnostics) or [Diagnostic(_display(folder), 0, 0, "E001", e.message)]
+    result = Result()
+    return story, Validator().plans(_Disk(folder), _display(folder), story, result, names), []
 
 
 def _lone_story(scene: Scene) -> Story:
@@ -320,7 +412,7 @@ def load_story(path: Optional[PathLike] = None) -> Story:
         raise EngineError(f"no story folder at {folder}")
     result = Result()
     with _collector_paused():
-        story = Validator(fingerprint=True).story(folder, result)
+        story = Validator(fingerprint=True, with_plans=False).story(folder, result)
     errors = [d for d in sorted(result.diagnostics) if d.is_error]
     if story is None or errors:
         raise EngineError(f"the story in {_display(folder)} has {len(errors)} error(s); run `vignettes validate {_display(folder)}`",

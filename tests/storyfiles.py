@@ -14,6 +14,7 @@ def write_story(folder: Path, files: Mapping[str, Entry]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, entry in files.items():
         path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(entry, Link):
             target = folder / entry.target
             if not target.exists() and entry.target.startswith(".."):

@@ -77,6 +77,8 @@ def test_wheel_carries_the_schemas_and_the_bundled_story(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {"engine/schemas/scene.schema.json", "engine/schemas/story.schema.json", "engine/scenes/story.yaml"}
     expected |= {f"engine/scenes/{s}" for s in SCENES}
+    expected |= {f"engine/scenes/tests/{p.name}" for p in (ROOT / "scenes" / "tests").glob("*.yaml")}
+    expected.add("engine/schemas/testplan.schema.json")
     assert expected <= names, sorted(expected - names)
     assert "engine/__main__.py" in names and "engine/cli.py" in names
     # Nothing of the checkout's test or build clutter is shipped.
@@ -109,6 +111,13 @@ def test_validate_bundled_story_as_json(venv, elsewhere):
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert json.loads(proc.stdout) == []
+
+
+def test_bundled_plans_run_from_anywhere(venv, elsewhere):
+    proc = _run([venv / "bin" / "vignettes", "test"], cwd=elsewhere, check=False)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stdout + proc.stderr
+    count = len(list((ROOT / "scenes" / "tests").glob("*.yaml")))
+    assert proc.stdout.splitlines()[-1] == f"{count} passed, 0 failed"
 
 
 def test_python_m_engine_version(venv, elsewhere):

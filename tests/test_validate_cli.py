@@ -136,11 +136,11 @@ def test_schema_prints_and_writes(tmp_path):
     code, out, _ = run("schema", "scene")
     assert code == 0 and json.loads(out)["$id"].endswith("scene.schema.json")
     assert run("schema", "--out", str(tmp_path))[0] == 0
-    assert {p.name for p in tmp_path.iterdir()} == {"scene.schema.json", "story.schema.json", "save.schema.json"}
+    assert {p.name for p in tmp_path.iterdir()} == {"scene.schema.json", "story.schema.json", "save.schema.json", "testplan.schema.json"}
     assert (tmp_path / "scene.schema.json").read_text() == resources.schema_path("scene").read_text()
 
 
-@pytest.mark.parametrize("command", ["validate", "new", "schema", "play"])
+@pytest.mark.parametrize("command", ["validate", "new", "schema", "play", "graph", "test"])
 def test_every_subcommand_has_help_with_an_example(command, capsys):
     with pytest.raises(SystemExit):
         cli.build_parser().parse_args([command, "--help"])
