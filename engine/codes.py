@@ -217,25 +217,35 @@ CATALOGUE: tuple[Code, ...] = (
              "to when no option is open."),
     Code("E111", "unknown-seen-scene", "seen() names no scene", ERROR,
          _story("id: one\ntitle: One\ntext:\n  - if: seen(lodnon) or told or held_on > 0\n    text: Hi.\n"),
-<<<<<<< HEAD
          ("01-one.yaml", 4, 9),
          meaning="`seen(id)` is true once the reader has been through that scene; an id no scene has would "
                  "always be false.",
          fix="Correct the id (the hint names the nearest one)."),
-=======
-         ("01-one.yaml", 4, 9)),
-    # -- test plans ----------------------------------------------------------
+    # -- test plans (a story's tests/ folder) ----------------------------------
     Code("E300", "plan-unknown-scene", "a test plan names a scene the story does not have", ERROR,
-         _plan("  - scene: oen\n"), ("tests/plan.yaml", 4, 12)),
+         _plan("  - scene: oen\n"), ("tests/plan.yaml", 4, 12),
+         meaning="An expectation's `scene:` or `ending:` names an id no scene of the story has, so the plan "
+                 "could never pass.",
+         fix="Correct the id (the hint names the nearest one)."),
     Code("E301", "plan-unknown-variable", "a test plan names a variable the story does not declare", ERROR,
-         _plan("  - variables: {hold_on: 1}\n"), ("tests/plan.yaml", 4, 17)),
+         _plan("  - variables: {hold_on: 1}\n"), ("tests/plan.yaml", 4, 17),
+         meaning="An expectation's `variables:` names a variable that story.yaml does not declare.",
+         fix="Correct the name (the hint names the nearest declared one)."),
     Code("E302", "plan-value-type", "a test plan expects a value of the wrong type for a variable", ERROR,
-         _plan("  - variables: {told: 1}\n"), ("tests/plan.yaml", 4, 17)),
+         _plan("  - variables: {told: 1}\n"), ("tests/plan.yaml", 4, 17),
+         meaning="A variable is a number or true/false, fixed by its start value; the plan expects the other kind.",
+         fix="Expect a number for a number variable, `true` or `false` for a true/false one."),
     Code("E303", "plan-answer", "a test plan's answer is neither an option number nor '-'", ERROR,
-         _plan("  - ending: one\n", "1,x"), ("tests/plan.yaml", 2, 10)),
+         _plan("  - ending: one\n", "1,x"), ("tests/plan.yaml", 2, 10),
+         meaning="`answers:` are written as `vignettes play --choices` takes them: option numbers from 1, as "
+                 "the player numbers the open options, and `-` to go on without choosing.",
+         fix="Write the answers like `-,2,1` (quote the string when it starts with `-`), or as a list "
+             "`['-', 2, 1]`."),
     Code("E304", "plan-step", "a test plan looks after a step past its last answer", ERROR,
-         _plan("  - after: 3\n    scene: one\n"), ("tests/plan.yaml", 4, 12)),
->>>>>>> 9ed52a6 (Story map and test plans: `vignettes graph` and `vignettes test`)
+         _plan("  - after: 3\n    scene: one\n"), ("tests/plan.yaml", 4, 12),
+         meaning="`after: N` looks at the scene the N-th answer leads to, so N can be at most the number of "
+                 "answers.",
+         fix="Use a step from 0 to the number of answers, or `after: end`."),
 )
 
 BY_CODE: Mapping[str, Code] = {c.code: c for c in CATALOGUE}

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from engine import cli, plans, validate
-from engine.schema import Schemas
 from storyfiles import write_story
 
 BUNDLED = validate.bundled_story()
@@ -41,13 +40,9 @@ def test_bundled_plans_pass():
 
 
 def _loaded_plans():
-    story = validate.load_story()
-    out = []
-    for path in plans.files(BUNDLED):
-        plan, problems = plans.load(path, path.name, Schemas())
-        assert not problems
-        out.append(plan)
-    return story, out
+    story, loaded, problems = validate.story_plans(BUNDLED)
+    assert not problems and all(not p for _, p in loaded), loaded
+    return story, [plan for plan, _ in loaded]
 
 
 def _picks(story, plan):
