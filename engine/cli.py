@@ -114,13 +114,17 @@ def _is_terminal(stream) -> bool:
 def _add_validate(sub) -> None:
     p = sub.add_parser("validate", help="check story folders and scene files",
                        description="Check scene files and story folders against the schemas and the semantic checks.",
-                       epilog="examples:\n  vignettes validate scenes/\n  vignettes validate --format sarif story/ > results.sarif\n\n"
+                       epilog="examples:\n  vignettes validate scenes/\n  vignettes validate --format sarif story/ > results.sarif\n"
+                              "  vignettes validate my-story/ --saves ~/.local/share/vignettes\n\n"
                               "exit codes: 0 clean, 1 problems found, 2 usage error or unreadable input",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="*", metavar="PATH", help="story folders or scene files (default: the bundled story)")
     p.add_argument("--format", choices=("concise", "full", "json", "sarif"), default="concise",
                    help="output format (default: concise)")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
+    p.add_argument("--saves", metavar="DIR",
+                   help="also replay every save of each story found in DIR (a save folder, or the whole data folder, "
+                        "e.g. ~/.local/share/vignettes) and report each that the story no longer fits")
     add_changed(p)
     p.set_defaults(run=_run_validate)
 
@@ -151,13 +155,18 @@ def _run_validate(args, out, err) -> int:
     if not paths:
         err.write("no story folder changed\n")
         return EXIT_OK
-    result = validate.validate(paths)
+    if args.saves is not None and not os.path.isdir(args.saves):
+        err.write(f"vignettes validate: --saves {args.saves}: no such folder\n")
+        return EXIT_USAGE
+    result = validate.validate(paths, saves=args.saves)
     sources = validate.sources(result.diagnostics) if args.format == "full" else None
     text = report.render(result.diagnostics, args.format, colour=use_colour(out), sources=sources)
     if text:
         out.write(text if text.endswith("\n") else text + "\n")
     if args.format in ("concise", "full"):
         err.write(report.summary(result.diagnostics, result.files) + "\n")
+        for story_id, counts in result.saves:
+            err.write(_saves_summary(story_id, counts, args.saves) + "\n")
     if not result.readable:
         return EXIT_USAGE
     failing = [d for d in result.diagnostics if d.is_error or args.strict]
@@ -269,6 +278,14 @@ def _run_test(args, out, err) -> int:
     if problems or any(o.status == "error" for o in outcomes):
         return EXIT_USAGE
     return EXIT_PROBLEMS if any(o.status == "failed" for o in outcomes) else EXIT_OK
+
+
+def _saves_summary(story_id: str, counts, folder: str) -> str:
+    skipped = [f"{n} {what}" for n, what in ((counts.damaged, "damaged"), (counts.other_stories, "of other stories"))
+               if n]
+    fits = "all fit" if not counts.broken else f"{counts.broken} no longer fit{'s' if counts.broken == 1 else ''}"
+    return (f"saves of '{story_id}' in {folder}: {counts.checked} replayed, {fits}"
+            + (f"; skipped {', '.join(skipped)}" if skipped else ""))
 
 
 # -- new and schema --------------------------------------------------------------

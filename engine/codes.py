@@ -36,6 +36,20 @@ def _plan(expect: str, answers: str = "''") -> dict[str, str]:
     return {**_story(), "tests/plan.yaml": f"name: A plan\nanswers: {answers}\nexpect:\n{expect}"}
 
 
+_SAVE = """\
+{
+ "format": 1,
+ "story": "tiny",
+ "fingerprint": "an older version of the story",
+ "scene": "two",
+ "variables": {"held_on": 0, "told": false},
+ "answers": [
+  0
+ ]
+}
+"""
+
+
 def _story(scenes: str = _ONE, story: str = _STORY, **more: str) -> dict[str, str]:
     files = {"story.yaml": story, "01-one.yaml": scenes}
     files.update({name.replace("_", "-") + ".yaml": text for name, text in more.items()})
@@ -246,6 +260,16 @@ CATALOGUE: tuple[Code, ...] = (
          meaning="`after: N` looks at the scene the N-th answer leads to, so N can be at most the number of "
                  "answers.",
          fix="Use a step from 0 to the number of answers, or `after: end`."),
+    # -- saves (validate --saves DIR) ----------------------------------------------
+    Code("E310", "save-no-longer-fits", "a reader's save that no longer replays on the edited story", ERROR,
+         {**_story(), "saves/autosave.json": _SAVE}, ("saves/autosave.json", 8, 3),
+         meaning="Saves keep the reader's answers and are replayed on the story when resumed. With "
+                 "`--saves DIR`, validate replays every save of the story found in DIR; this one stops at the "
+                 "answer marked, because the edited scene no longer offers it (an option removed, moved or now "
+                 "closed, or a scene that became an ending). Saves of other stories and saves kept aside as "
+                 "damaged are skipped and counted.",
+         fix="Keep the option (and its place among the options) that readers took, or accept that readers "
+             "of this save start over; the message names the step and the scene."),
 )
 
 BY_CODE: Mapping[str, Code] = {c.code: c for c in CATALOGUE}

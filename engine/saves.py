@@ -13,16 +13,17 @@ import os
 import re
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional
 
-from engine.errors import EngineError
+from engine.errors import ERROR, Diagnostic, EngineError
 from engine.schema import Schemas
 
 AUTOSAVE = "autosave"
 SLOT_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _STORY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_MAX_BYTES = 1_000_000
+MAX_BYTES = 1_000_000
 
 
 class SaveError(EngineError):
@@ -51,6 +52,14 @@ def check_slot(name: str) -> str:
     return name
 
 
+def save_problems(schemas: Schemas, data: Any) -> list[str]:
+    """Why `data` is not a valid save, one line per problem (jsonschema runs only on a bad one)."""
+    if schemas.is_valid("save", data):
+        return []
+    return [f"{'/'.join(map(str, e.absolute_path)) or 'save'}: {e.message}"
+            for e in schemas.validator("save").iter_errors(data)]
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -74,11 +83,7 @@ class SaveFolder:
         return self.path / f"{check_slot(slot)}.json"
 
     def problems(self, data: Any) -> list[str]:
-        """Why `data` is not a valid save, one line per problem (jsonschema runs only on a bad one)."""
-        if self.schemas.is_valid("save", data):
-            return []
-        return [f"{'/'.join(map(str, e.absolute_path)) or 'save'}: {e.message}"
-                for e in self.schemas.validator("save").iter_errors(data)]
+        return save_problems(self.schemas, data)
 
     def clear_stale(self) -> list[Path]:
         """Remove temporary files left by a process that was killed mid-save."""
@@ -154,19 +159,7 @@ class SaveFolder:
         raise BrokenSave(f"the save '{slot}' is damaged ({reason})", kept)
 
     def _parse(self, raw: bytes) -> tuple[Any, Optional[str]]:
-        """The save in `raw`, or why there is none."""
-        if len(raw) > _MAX_BYTES:
-            return None, "it is far too large"
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            return None, "it is not text"
-        except RecursionError:
-            return None, "it is nested too deeply"
-        except ValueError as e:
-            return None, f"it is not valid JSON: {e.msg} at line {e.lineno}" if raw.strip() else "it is empty"
-        problems = self.problems(data)
-        return data, problems[0] if problems else None
+        return parse_save(raw, self.schemas)
 
     def keep_aside(self, slot: str) -> Optional[Path]:
         """Move a slot to `<slot>.broken-<time>.json` so its bytes are never overwritten."""
@@ -181,3 +174,113 @@ class SaveFolder:
                     return None
                 return aside
         return None
+
+
+# -- saves an edit would break (`vignettes validate --saves DIR`) ---------------------
+
+KEPT_ASIDE = re.compile(r"\.broken-\d{8}-\d{6}(-\d+)?\.json$")
+
+
+@dataclass
+class SaveCounts:
+    """What `--saves` looked at: saves of this story replayed, and saves it skipped."""
+
+    checked: int = 0
+    broken: int = 0
+    damaged: int = 0
+    other_stories: int = 0
+
+
+def save_files(folder: Path, depth: int = 3) -> list[Path]:
+    """The *.json files under `folder` (the data home, or one story's save folder), links not followed."""
+    out: list[Path] = []
+    for root, dirs, names in os.walk(folder):
+        here = Path(root)
+        deep = len(here.relative_to(folder).parts) >= depth
+        dirs[:] = [] if deep else sorted(d for d in dirs if not d.startswith("."))
+        out += [here / n for n in sorted(names) if n.endswith(".json") and not n.startswith(".")]
+    return out
+
+
+def parse_save(raw: bytes, schemas: Schemas) -> tuple[Any, Optional[str]]:
+    """A save's data from its bytes, or why it is damaged."""
+    if len(raw) > MAX_BYTES:
+        return None, "it is far too large"
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, "it is not text"
+    except RecursionError:
+        return None, "it is nested too deeply"
+    except ValueError as e:
+        return None, f"it is not valid JSON: {e.msg} at line {e.lineno}" if raw.strip() else "it is empty"
+    problems = save_problems(schemas, data)
+    return data, problems[0] if problems else None
+
+
+def check_saves(story, files: Iterable[tuple[str, bytes]], schemas: Schemas) -> tuple[list[Diagnostic], SaveCounts]:
+    """Replay each save of `story` among `files` (display name, bytes); a Diagnostic for each that no longer fits.
+
+    Saves kept aside as damaged, unreadable ones and other stories' saves are skipped and counted.
+    """
+    from engine import runtime
+
+    problems: list[Diagnostic] = []
+    counts = SaveCounts()
+    for name, raw in files:
+        if KEPT_ASIDE.search(name):
+            counts.damaged += 1
+            continue
+        data, reason = parse_save(raw, schemas)
+        if reason is not None:
+            counts.damaged += 1
+            continue
+        if data.get("story") != story.id:
+            counts.other_stories += 1
+            continue
+        counts.checked += 1
+        try:
+            runtime.from_dict(story, data)
+        except runtime.ReplayError as e:
+            line, col = _answer_place(raw, e.step)
+            problems.append(Diagnostic(name, line, col, "E310",
+                                       f"this save no longer fits the story: at step {e.step}, in scene '{e.scene}', "
+                                       f"{_why(story, data['answers'], e.step)}", ERROR,
+                                       "a reader resuming it would have to start over; keep that way out of the "
+                                       "scene (and its place among the options), or accept that this save is lost"))
+        except EngineError as e:
+            problems.append(Diagnostic(name, 1, 1, "E310", f"this save no longer fits the story: {e.message}", ERROR,
+                                       "a reader resuming it would have to start over"))
+        if problems and problems[-1].file == name:
+            counts.broken += 1
+    return problems, counts
+
+
+def _why(story, answers: list, step: int) -> str:
+    """What the save's answer at `step` asks of the scene, and why the scene no longer allows it."""
+    from engine import runtime
+
+    view = runtime.view(story, runtime.replay(story, answers[: step - 1]))
+    answer = answers[step - 1]
+    if view.is_ending:
+        now = "the scene is now an ending"
+    elif answer is None:
+        now = "the scene now asks for a choice"
+    else:
+        full = len(story.by_id[view.scene].choice.options) if story.by_id[view.scene].choice else 0
+        now = (f"the scene now has {full} option{'s' if full != 1 else ''}" if answer >= full else
+               "that option is closed on this path (its `if:` is false)")
+    did = "went on without choosing" if answer is None else f"took option {answer + 1}"
+    return f"the reader {did}, but {now}"
+
+
+def _answer_place(raw: bytes, step: int) -> tuple[int, int]:
+    """The line and column of answer `step` (1-based) as saves are written (one answer a line), else of `answers`."""
+    lines = raw.decode("utf-8", "replace").splitlines()
+    for i, line in enumerate(lines):
+        if re.match(r'\s*"answers"\s*:', line):
+            if line.rstrip().endswith("[") and i + step < len(lines):
+                target = lines[i + step]
+                return i + step + 1, len(target) - len(target.lstrip()) + 1
+            return i + 1, len(line) - len(line.lstrip()) + 1
+    return 1, 1

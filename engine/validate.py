@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Optional, Union
 
-from engine import checks, codes, loader, plans, resources
+from engine import checks, codes, loader, plans, resources, saves
 from engine.errors import Diagnostic, EngineError, ERROR
 from engine.model import Scene, Story
 from engine.schema import Schemas
@@ -33,6 +33,7 @@ class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: int = 0
     readable: bool = True  # False: a path did not exist or was not a story
+    saves: list = field(default_factory=list)  # (story id, saves.SaveCounts) for each story checked with --saves
 
 
 def bundled_story() -> Path:
@@ -151,6 +152,9 @@ class _Disk:
         except OSError:
             return []
 
+    def saves(self) -> None:
+        return None  # saves on disk are replayed only when asked (`validate --saves DIR`)
+
     def read(self, name: str, display: str) -> tuple[Optional[str], list[Diagnostic]]:
         return read_confined(self.folder / name, self.root, display)
 
@@ -174,6 +178,12 @@ class _Memory:
     def plans(self) -> list[str]:
         return sorted(name for name in self.files if _is_plan_name(name))
 
+    def saves(self) -> Optional[list[tuple[str, bytes]]]:
+        """Example saves (`saves/*.json`), replayed as `--saves` would; None when there are none."""
+        found = [(n, e if isinstance(e, bytes) else e.encode("utf-8")) for n, e in sorted(self.files.items())
+                 if n.startswith("saves/") and isinstance(e, (str, bytes))]
+        return found or None
+
     def read(self, name: str, display: str, hops: int = 0) -> tuple[Optional[str], list[Diagnostic]]:
         entry = self.files[name]
         if isinstance(entry, codes.Link):
@@ -193,10 +203,12 @@ class _Memory:
 class Validator:
     """Runs the pipeline with one set of compiled schemas for every file."""
 
-    def __init__(self, schemas: Optional[Schemas] = None, fingerprint: bool = False, with_plans: bool = True):
+    def __init__(self, schemas: Optional[Schemas] = None, fingerprint: bool = False, with_plans: bool = True,
+                 saves: Optional[Path] = None):
         self.schemas = schemas or Schemas()
         self.fingerprint = fingerprint
         self.with_plans = with_plans
+        self.saves = saves  # a folder of save files to replay on each story
 
     def document(self, source, name: str, kind: str, result: Result, digest=None, shown: str = ""):
         """Read, parse and schema-check one file; None when it has errors.
@@ -245,7 +257,13 @@ class Validator:
         if manifest is None:
             return None
         story = loader.story(manifest, tuple(scenes), digest.hexdigest() if digest else "")
-        result.diagnostics.extend(checks.run(story, whole))
+        found = checks.run(story, whole)
+        result.diagnostics.extend(found)
+        files = self._save_files(source)
+        if files is not None and whole and not any(d.is_error for d in found):
+            broken, counts = saves.check_saves(story, files, self.schemas)
+            result.diagnostics.extend(broken)
+            result.saves.append((story.id, counts))
         if self.with_plans:
             for plan, problems in self.plans(source, shown, story if whole else None, result):
                 result.diagnostics.extend(problems)
@@ -265,6 +283,18 @@ class Validator:
                 if plan is not None and story is not None:
                     problems += plans.check(plan, story)
             out.append((plan, problems) if plan is not None else (display, problems))
+        return out
+
+    def _save_files(self, source) -> Optional[list[tuple[str, bytes]]]:
+        if self.saves is None:
+            return source.saves()
+        out = []
+        for path in saves.save_files(self.saves):
+            try:
+                with open(path, "rb") as f:
+                    out.append((_display(path), f.read(saves.MAX_BYTES + 1)))
+            except OSError:
+                out.append((_display(path), b""))
         return out
 
     def lone_scene(self, source, name: str, result: Result, shown: str = "") -> None:
@@ -399,8 +429,9 @@ def sources(diagnostics: Iterable[Diagnostic]) -> dict[str, str]:
     return out
 
 
-def validate(paths: Iterable[PathLike]) -> Result:
-    return Validator().run(paths)
+def validate(paths: Iterable[PathLike], saves: Optional[PathLike] = None) -> Result:
+    """Check the paths; with `saves`, also replay every save of each story found in that folder."""
+    return Validator(saves=Path(saves) if saves is not None else None).run(paths)
 
 
 def load_story(path: Optional[PathLike] = None) -> Story:
