@@ -349,7 +349,8 @@ def render_text(outcomes: Sequence[Outcome], colour: bool = False) -> str:
     if bad:
         lines += ["", " FAILURES ".center(60, "=")]
         for o in bad:
-            lines += ["", f" {o.file}::{o.name} ".center(60, "_")]
+            title = f" {o.file}::{o.name} "
+            lines += ["", title.center(max(60, len(title) + 6), "_")]
             for d in o.diagnostics:
                 lines.append(d.concise())
                 lines += [f"  hint: {d.hint}"] if d.hint else []
