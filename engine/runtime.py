@@ -54,7 +54,14 @@ class State:
 
 @dataclass(frozen=True, slots=True)
 class View:
-    """What a front end shows now; `options` pairs each open option's index with its text."""
+    """What a front end shows now; `options` pairs each open option's index with its text.
+
+    `position` is the scene's place among the scenes that are not endings
+    (file order) and `total` their number: a reader of six vignettes and an
+    ending is told "6 of 6" in the sixth, never "7 of 7" in the ending, and
+    a story with many endings does not count each one. An ending has no
+    position (None).
+    """
 
     scene: str
     title: str
@@ -64,7 +71,7 @@ class View:
     optional: bool
     can_go_on: bool
     is_ending: bool
-    position: int
+    position: Optional[int]
     total: int
     stranded: bool = False  # not an ending, yet no option is open and there is no `next`: a story bug
 
@@ -98,7 +105,8 @@ def view(story: Story, state: State) -> View:
         options = tuple((i, o.text) for i, o in enumerate(choice.options) if _holds(o.condition, state))
     # A choice whose every option is closed must not trap the reader: it goes on if it can.
     can_go_on = scene.next is not None and (choice is None or choice.optional or not options)
-    position = next(i for i, s in enumerate(story.scenes) if s.id == scene.id) + 1
+    numbered = [s.id for s in story.scenes if not s.is_ending]
+    position = None if scene.is_ending else numbered.index(scene.id) + 1
     stuck = not options and not can_go_on
     return View(
         scene=scene.id,
@@ -110,7 +118,7 @@ def view(story: Story, state: State) -> View:
         can_go_on=can_go_on,
         is_ending=stuck and scene.is_ending,
         position=position,
-        total=len(story.scenes),
+        total=len(numbered),
         stranded=stuck and not scene.is_ending,
     )
 

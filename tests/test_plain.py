@@ -72,7 +72,8 @@ def test_every_path_plays_to_its_end_with_stdin_closed(tmp_path):
                               timeout=60)
         assert done.returncode == 0, done.stderr
         assert "The end." in done.stdout and "Traceback" not in done.stderr + done.stdout
-        assert f"Scene {[s.id for s in story.scenes].index(end) + 1} of 4" in done.stdout
+        # garden, the one ending, takes no number: "of 3" counts the scenes that are not endings
+        assert end == "garden" and "\nThe Garden\n" in done.stdout and "of 4" not in done.stdout
         assert "a closed door" in done.stdout  # the content notes are shown, not asked
 
 
@@ -97,9 +98,9 @@ def test_scripted_runs_start_anew_unless_resume_is_given(data_home):
     assert code == 0 and "ran out" in err
     assert json.loads((data_home / "autosave.json").read_text())["answers"] == [0]
     code, out, _ = play("--choices", "2", "--resume")
-    assert code == 0 and "Scene 4 of 4" in out and "You took" not in out
+    assert code == 0 and "\nThe Garden\n" in out and "You took" not in out
     code, out, _ = play("--choices", "1")
-    assert "Scene 1 of 4" in out
+    assert "Scene 1 of 3" in out
 
 
 def test_interactive_plain_keys_undo_recap_help_save(data_home):
@@ -116,16 +117,16 @@ def test_interactive_plain_keys_undo_recap_help_save(data_home):
 def test_starting_again_offers_to_resume(data_home):
     play(stdin="\n1\n")  # Ctrl-D after one step
     code, out, _ = play(stdin="y\n2\n")
-    assert "Resume where you left off, in scene 2 of 4" in out and "Scene 4 of 4" in out
+    assert "Resume where you left off, in scene 2 of 3" in out and "\nThe Garden\n" in out
     code, out, _ = play(stdin="\n\n1\n")  # the resume question says yes by default; then go on
     code, out, _ = play(stdin="n\n\n-\n2\n")
-    assert "Scene 1 of 4" in out and code == 0
+    assert "Scene 1 of 3" in out and code == 0
 
 
 def test_new_ignores_the_save(data_home):
     play(stdin="\n1\n")
     code, out, _ = play("--new", stdin="\n")
-    assert "Resume" not in out and "Scene 1 of 4" in out
+    assert "Resume" not in out and "Scene 1 of 3" in out
 
 
 @pytest.mark.parametrize("garbage", [b'{"format": 1, "sto', b"\x00\xff\xfe garbage"])
@@ -134,7 +135,7 @@ def test_a_damaged_save_is_reported_kept_and_a_fresh_start_offered(data_home, ga
     (data_home / "autosave.json").write_bytes(garbage)
     code, out, err = play(stdin="y\n\n")
     assert code == 0 and "Traceback" not in out + err
-    assert "could not be read" in out and "Start a new game?" in out and "Scene 1 of 4" in out
+    assert "could not be read" in out and "Start a new game?" in out and "Scene 1 of 3" in out
     kept = list(data_home.glob("autosave.broken-*.json"))
     assert len(kept) == 1 and kept[0].read_bytes() == garbage
 
@@ -155,7 +156,7 @@ def test_a_save_from_an_edited_story_is_replayed(tmp_path, data_home, monkeypatc
     monkeypatch.setattr(sys, "stdin", io.StringIO("y\n1\n"))
     assert cli.main(["play", str(copy)], out, err) == 0
     assert "The story has changed since you saved" in out.getvalue()
-    assert "Scene 4 of 4: The Garden" in out.getvalue()
+    assert "\nThe Garden\n" in out.getvalue() and "of 4" not in out.getvalue()
 
 
 def test_a_save_that_no_longer_fits_is_told_plainly(tmp_path, data_home, monkeypatch):
@@ -176,7 +177,8 @@ def test_transcript_is_markdown(tmp_path):
     code, _, _ = play("--choices", "2,1", "--transcript", str(target))
     text = target.read_text()
     assert code == 0 and text.startswith("# A Small Story\n")
-    assert "## The Door (2/4)" in text and "> **A key.**" in text and "> **Open it.**" in text
+    assert "## The Door (2/3)" in text and "> **A key.**" in text and "> **Open it.**" in text
+    assert "## The Garden\n" in text  # the ending takes no number
 
 
 @pytest.mark.parametrize("argv", [["--slot", "../escape"], ["--slot", "a/b"], ["--new", "--resume"]])

@@ -75,7 +75,7 @@ def test_ctrl_c_keeps_the_autosave_then_resume(env, tmp_path):
     child = spawn(env)
     child.expect("Resume where you left off")
     child.send("\r")
-    child.expect("Scene 2 of 4")
+    child.expect("Scene 2 of 3")
     child.expect("Which way")
     child.send("2")  # Shout.
     child.expect("The end.")

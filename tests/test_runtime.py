@@ -31,7 +31,20 @@ def test_view_shows_paragraphs_and_options_that_hold():
     assert v.paragraphs == ("You stand in a hall.",)
     assert v.options == ((0, "A song."), (1, "A key."))
     assert v.optional and v.can_go_on and not v.is_ending
-    assert (v.position, v.total, v.title) == (1, 4, "The Hall")
+    assert (v.position, v.total, v.title) == (1, 3, "The Hall")  # the garden, an ending, is not counted
+
+
+def test_endings_take_no_number_and_of_n_counts_the_scenes_that_are_not():
+    """Six vignettes and two endings read "Scene 6 of 6", then an unnumbered ending, never "8 of 8"."""
+    spec = {**SMALL, "scenes": SMALL["scenes"] + [{"id": "cellar", "title": "The Cellar", "text": ["Dark."]}]}
+    spec["scenes"][1] = {**spec["scenes"][1], "choices": {**spec["scenes"][1]["choices"], "options": (
+        spec["scenes"][1]["choices"]["options"] + [{"text": "Go down.", "goto": "cellar"}])}}
+    story = build(spec)
+    s = runtime.choose(story, runtime.go_on(story, runtime.start(story)), 3)
+    v = runtime.view(story, s)
+    assert v.is_ending and (v.position, v.total) == (None, 3)
+    s = runtime.choose(story, runtime.go_on(story, runtime.start(story)), 1)
+    assert (runtime.view(story, s).position, runtime.view(story, s).total) == (3, 3)
 
 
 def test_choose_applies_effects_and_moves_on():

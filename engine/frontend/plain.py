@@ -103,7 +103,9 @@ class PlainUI:
 
     def scene(self, view: runtime.View) -> None:
         self.write()
-        self.para(f"Scene {view.position} of {view.total}: {clean(view.title)}")
+        # An ending takes no number: "Scene 6 of 6" is the last place a reader is counted.
+        where = f"Scene {view.position} of {view.total}: " if view.position else ""
+        self.para(where + clean(view.title))
         self.write()
         for p in view.paragraphs:
             self.para(" ".join(clean(p).split()))

@@ -240,7 +240,8 @@ class Session:
     # -- transcript ----------------------------------------------------------------
 
     def _record_scene(self, v: runtime.View) -> None:
-        self.transcript += [f"## {clean(v.title)} ({v.position}/{v.total})", ""]
+        where = f" ({v.position}/{v.total})" if v.position else ""
+        self.transcript += [f"## {clean(v.title)}{where}", ""]
         for p in v.paragraphs:
             self.transcript += [" ".join(clean(p).split()), ""]
 

@@ -170,7 +170,8 @@ class TerminalUI:
 
     def scene(self, view: runtime.View) -> None:
         self.print()
-        self.para(f"Scene {view.position} of {view.total} · {clean(view.title)}", "title")
+        where = f"Scene {view.position} of {view.total} · " if view.position else ""  # an ending takes no number
+        self.para(where + clean(view.title), "title")
         self.print()
         for p in view.paragraphs:
             self.para(_one_line(p))
