@@ -23,8 +23,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENES = ["01-year-nine.yaml", "02-london.yaml", "03-lisa-redux.yaml", "04-the-doctor.yaml",
-          "05-the-tapes.yaml", "06-refusal.yaml"]
+SCENES = sorted(p.name for p in (ROOT / "scenes").glob("*.yaml") if p.name != "story.yaml")
 
 
 def _clean_env() -> dict:
