@@ -25,6 +25,7 @@ def walk(state=None, views=()):
     state = state or runtime.start(STORY)
     view = runtime.view(STORY, state)
     views = views + (view,)
+    assert not view.stranded, f"a reader is stranded in {view.scene} after answers {state.answers}"
     if view.is_ending:
         yield views, state
         return
