@@ -296,29 +296,41 @@ def run_all(story: Story, loaded: Sequence[tuple[Union[Plan, str], list[Diagnost
 # -- recording -------------------------------------------------------------------------
 
 
-def record(story: Story, state: runtime.State, tokens: Sequence[str], name: str, schema_ref: str) -> str:
-    """A plan whose expectations are what this reading showed: each answer's scene, and the end."""
-    lines = [f"# yaml-language-server: $schema={schema_ref}", f"name: {_yaml_str(name)}",
-             f"answers: {_yaml_str(','.join(tokens)) if tokens else _yaml_str('')}", "expect:"]
-    replayed = runtime.start(story)
-    steps = [(0, replayed)]
-    for n, token in enumerate(tokens, 1):
-        replayed = _pass_through(story, replayed)
-        view = runtime.view(story, replayed)
-        replayed = runtime.go_on(story, replayed) if token == "-" else runtime.choose(
-            story, replayed, view.options[int(token) - 1][0])
-        steps.append((n, replayed))
-    for n, st in steps:
+def record(story: Story, state: runtime.State, name: str, schema_ref: str) -> str:
+    """A plan whose expectations are what this reading showed, for the author to trim:
+    the scene, its paragraphs and the variables after each answer, and the ending with its last words."""
+    if state.is_authors_run:
+        raise runtime.RuntimeMisuse("a test plan starts at the story's start; record without --from and --set")
+    tokens: list[str] = []
+    now = runtime.start(story)
+    steps = [now]
+    for answer in state.answers:
+        view = runtime.view(story, now)
+        now = runtime.step(story, now, answer)
+        if view.options:  # a prompt: this answer is one of the plan's
+            tokens.append("-" if answer is None else str([i for i, _ in view.options].index(answer) + 1))
+            steps.append(now)
+    lines = [f"# yaml-language-server: $schema={schema_ref}",
+             "# Recorded by `vignettes play --record-plan`: trim it to what this plan should pin.",
+             f"name: {_yaml_str(name)}", f"answers: {_yaml_str(','.join(tokens))}"]
+    if story.content_notes:
+        lines += ["content_notes:"] + [f"  - {_yaml_str(n)}" for n in story.content_notes]
+    lines.append("expect:")
+    for n, st in enumerate(steps):
         view = runtime.view(story, st)
         lines += [f"  - after: {n}", f"    scene: {view.scene}"]
-        lines += ["    shows:"] + [f"      - {_yaml_str(_norm(p))}" for p in view.paragraphs] if view.paragraphs else []
-        lines += ["    variables: {" + ", ".join(f"{k}: {_show(v)}" for k, v in st.variables) + "}"] if st.variables else []
-    end = runtime.view(story, _pass_through(story, replayed))
+        if view.paragraphs:
+            lines += ["    shows:"] + [f"      - {_yaml_str(_norm(p))}" for p in view.paragraphs]
+        if st.variables:
+            lines.append("    variables: {" + ", ".join(f"{k}: {_show(v)}" for k, v in st.variables) + "}")
+    end = runtime.view(story, _pass_through(story, now))
     lines += ["  - after: end", f"    scene: {end.scene}"]
     if end.is_ending:
-        lines += [f"    ending: {end.scene}"]
+        lines.append(f"    ending: {end.scene}")
         if end.paragraphs:
-            lines += [f"    last_words: {_yaml_str(_norm(end.paragraphs[-1]))}"]
+            lines.append(f"    last_words: {_yaml_str(_norm(end.paragraphs[-1]))}")
+    else:
+        lines.append("    ending: false")
     return "\n".join(lines) + "\n"
 
 

@@ -9,6 +9,8 @@ outlive edits to the story: it is replayed answer by answer.
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence
 
@@ -40,12 +42,22 @@ class SaveMismatch(EngineError):
 
 @dataclass(frozen=True, slots=True)
 class State:
-    """Where the reader is; `seen` is the path, one scene per step plus the start."""
+    """Where the reader is; `seen` is the path, one scene per step plus the start.
+
+    `origin` is empty for a reading from the story's start; an author's run
+    (started anywhere, with chosen values) keeps its (scene, variables) there,
+    so undo and replays begin where it began.
+    """
 
     scene: str
     variables: tuple[tuple[str, Value], ...]
     answers: tuple[Answer, ...] = ()
     seen: tuple[str, ...] = ()
+    origin: tuple = ()
+
+    @property
+    def is_authors_run(self) -> bool:
+        return bool(self.origin)
 
     @property
     def env(self) -> dict[str, Value]:
@@ -91,9 +103,45 @@ def _holds(condition, state: State) -> bool:
     return condition is None or expr.holds(condition.source, state.env, state.seen)
 
 
-def start(story: Story) -> State:
-    first = _scene(story, story.start.scene)
-    return State(first.id, _variables(story.start_values), (), (first.id,))
+def start(story: Story, scene: Optional[str] = None, values: Optional[Mapping[str, Value]] = None) -> State:
+    """The first State: the story's start, or (an author's run) `scene` with `values` over the start values."""
+    first = _scene(story, scene or story.start.scene)
+    if scene is None and not values:
+        return State(first.id, _variables(story.start_values), (), (first.id,))
+    types = story.types
+    for name, value in (values or {}).items():
+        if name not in types or (types[name] == "bool") != isinstance(value, bool):
+            raise RuntimeMisuse(f"'{name}' is not a declared {'variable' if name not in types else types[name]}")
+    chosen = _variables({**story.start_values, **(values or {})})
+    return State(first.id, chosen, (), (first.id,), (first.id, chosen))
+
+
+def _origin(story: Story, origin: tuple) -> State:
+    return start(story) if not origin else start(story, origin[0], dict(origin[1]))
+
+
+def assignment(story: Story, text: str) -> tuple[str, Value]:
+    """`NAME=VALUE` as a person types it, read by the variable's declared type."""
+    name, eq, raw = text.partition("=")
+    name, raw = name.strip(), raw.strip()
+    types = story.types
+    if not eq or not name:
+        raise RuntimeMisuse(f"'{text}' is not NAME=VALUE (e.g. {next(iter(types), 'courage')}=1)")
+    if name not in types:
+        near = difflib.get_close_matches(name, list(types), n=1)
+        declared = ", ".join(types) or "none"
+        raise RuntimeMisuse(f"'{name}' is not a variable of story '{story.id}'"
+                            + (f"; did you mean '{near[0]}'?" if near else f" (declared: {declared})"))
+    start_value = story.start_values[name]
+    if types[name] == "bool":
+        if raw.lower() in ("true", "false"):
+            return name, raw.lower() == "true"
+        raise RuntimeMisuse(f"'{name}' is declared true/false (it starts as {str(start_value).lower()}), "
+                            f"so '{raw}' cannot be its value: give true or false")
+    if re.fullmatch(r"[+-]?\d{1,18}", raw):
+        return name, int(raw)
+    raise RuntimeMisuse(f"'{name}' is declared a whole number (it starts as {start_value}), "
+                        f"so '{raw}' cannot be its value: give an integer such as 2 or -1")
 
 
 def view(story: Story, state: State) -> View:
@@ -125,7 +173,7 @@ def view(story: Story, state: State) -> View:
 
 def _arrive(story: Story, state: State, scene_id: str, values: dict[str, Value], answer: Answer) -> State:
     scene = _scene(story, scene_id)
-    return State(scene.id, _variables(values), state.answers + (answer,), state.seen + (scene.id,))
+    return State(scene.id, _variables(values), state.answers + (answer,), state.seen + (scene.id,), state.origin)
 
 
 def choose(story: Story, state: State, index: int) -> State:
@@ -166,9 +214,9 @@ def step(story: Story, state: State, answer: Answer) -> State:
     return go_on(story, state) if answer is None else choose(story, state, answer)
 
 
-def replay(story: Story, answers: Sequence[Answer]) -> State:
-    """Play `answers` from the start; a step that does not fit raises ReplayError."""
-    state = start(story)
+def replay(story: Story, answers: Sequence[Answer], origin: tuple = ()) -> State:
+    """Play `answers` from the start (or an author's run's origin); a step that does not fit raises ReplayError."""
+    state = _origin(story, origin)
     for number, answer in enumerate(answers, 1):
         try:
             state = step(story, state, answer)
@@ -178,6 +226,19 @@ def replay(story: Story, answers: Sequence[Answer]) -> State:
     return state
 
 
+def replay_as_far(story: Story, answers: Sequence[Answer], origin: tuple = ()) -> tuple[State, Optional[ReplayError]]:
+    """Play `answers` as far as they fit: the State reached, and why it stopped (None: all fitted).
+
+    What live reload uses to keep the reader's place on an edited story.
+    """
+    try:
+        return replay(story, answers, origin), None
+    except ReplayError as e:
+        return replay(story, answers[: e.step - 1], origin), e
+    except RuntimeMisuse as e:  # the origin itself no longer exists
+        return start(story), ReplayError(f"the run's first scene no longer fits: {e.message}", 0, origin[0] if origin else "")
+
+
 def _describe(answer: Answer) -> str:
     return "going on" if answer is None else f"option {answer + 1}"
 
@@ -185,7 +246,7 @@ def _describe(answer: Answer) -> str:
 def undo(story: Story, state: State) -> State:
     if not state.answers:
         raise RuntimeMisuse("nothing to undo: this is the start of the story")
-    return replay(story, state.answers[:-1])
+    return replay(story, state.answers[:-1], state.origin)
 
 
 def recap(story: Story, state: State) -> tuple[tuple[str, Optional[str]], ...]:
