@@ -8,12 +8,13 @@ report.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Optional
 
 from engine import codes, expr, graph
 from engine.errors import Diagnostic
-from engine.model import Condition, Pos, Scene, Story
+from engine.model import Condition, Pos, Scene, Story, Target
 
 
 def diag(pos: Pos, code: str, message: str, hint: str = "") -> Diagnostic:
@@ -25,12 +26,31 @@ def _nearest(name: str, names) -> str:
     return f"did you mean '{near[0]}'?" if near else ""
 
 
+@dataclass(frozen=True)
+class Broken:
+    """A scene file that did not load, and what can still be known of it.
+
+    `id` is salvaged when the file parsed far enough to show it; `text` is
+    None when the file could not be read at all.
+    """
+
+    file: str
+    id: Optional[str] = None
+    text: Optional[str] = None
+
+
 @dataclass
 class Context:
-    """What several checks share: the story and its conditions, parsed once."""
+    """What several checks share: the story and its conditions, parsed once.
+
+    A story with broken files is still checked: each cross-file check runs
+    unless its answer could depend on what the broken files hold.
+    """
 
     story: Story
-    whole: bool = True  # every file loaded cleanly, so cross-file checks are meaningful
+    whole: bool = True  # False for a lone scene: no story around it, so no cross-file checks
+    broken: tuple[Broken, ...] = ()  # scene files that did not load
+    manifest: bool = True  # story.yaml loaded: the start and the variables are real
     trees: dict[Condition, Optional[expr.Node]] = field(default_factory=dict)
 
     def conditions(self) -> Iterator[tuple[Scene, Condition]]:
@@ -42,6 +62,49 @@ class Context:
                 for o in scene.choice.options:
                     if o.condition is not None:
                         yield scene, o.condition
+
+    @property
+    def ids(self) -> set[str]:
+        """Every scene id known: loaded scenes and those salvaged from broken files."""
+        return set(self.story.by_id) | {b.id for b in self.broken if b.id}
+
+    @property
+    def unknown_ids(self) -> bool:
+        """Whether a broken file may hold a scene whose id cannot be known."""
+        return any(b.id is None for b in self.broken)
+
+    def reached(self) -> Optional[set[str]]:
+        """Scene ids reachable from the start, or None when the broken files make that unknowable.
+
+        A misspelt target counts as leading to the id it was surely meant
+        for, so one typo does not also make the scenes behind it look
+        unreachable. A broken scene's ways out are unknown: if one can be
+        reached, anything might be.
+        """
+        story = self.story
+        if not self.whole or not self.manifest:
+            return None
+        ids = self.ids
+        by_id = story.by_id
+        start = story.start.scene
+        if start not in by_id:
+            return None
+        seen, todo = {start}, [start]
+        while todo:
+            for target in graph.successors(by_id[todo.pop()]):
+                if target not in ids:
+                    if self.unknown_ids:
+                        return None
+                    near = difflib.get_close_matches(target, sorted(ids), n=1)
+                    if not near:
+                        continue
+                    target = near[0]
+                if target not in by_id:
+                    return None  # a broken scene is reached
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        return seen
 
 
 Check = Callable[[Context], Iterator[Diagnostic]]
@@ -58,27 +121,35 @@ def duplicate_scenes(ctx: Context) -> Iterator[Diagnostic]:
             first[scene.id] = scene
 
 
-def unknown_targets(ctx: Context) -> Iterator[Diagnostic]:
-    if not ctx.whole:
-        return
-    ids = ctx.story.by_id
-    story = ctx.story
-    if story.start.scene not in ids:
-        yield diag(story.start.pos, "E102", f"start scene '{story.start.scene}' not found",
-                   _nearest(story.start.scene, ids) or "name the id of a scene in this folder")
+def _missing_targets(story: Story) -> Iterator[tuple[str, Target]]:
+    """Every `next` and `goto` that names no scene, with what kind of way out it is."""
+    ids = story.by_id
     for scene in story.scenes:
         targets = [("next", scene.next)] + [("option target", o.goto) for o in (scene.choice.options if scene.choice else ())]
         for what, target in targets:
             if target is not None and target.scene not in ids:
-                yield diag(target.pos, "E102", f"{what} '{target.scene}' not found",
-                           _nearest(target.scene, ids) or "name the id of a scene in this story")
+                yield what, target
+
+
+def unknown_targets(ctx: Context) -> Iterator[Diagnostic]:
+    """Targets naming no scene; when a broken file's id is unknown, it might be the one named."""
+    if not ctx.whole or ctx.unknown_ids:
+        return
+    ids = ctx.ids
+    story = ctx.story
+    if ctx.manifest and story.start.scene not in ids:
+        yield diag(story.start.pos, "E102", f"start scene '{_short(story.start.scene)}' not found",
+                   _nearest(story.start.scene, ids) or "name the id of a scene in this folder")
+    for what, target in _missing_targets(story):
+        if target.scene not in ids:
+            yield diag(target.pos, "E102", f"{what} '{_short(target.scene)}' not found",
+                       _nearest(target.scene, ids) or "name the id of a scene in this story")
 
 
 def unreachable_scenes(ctx: Context) -> Iterator[Diagnostic]:
-    if not ctx.whole:
-        return
-    seen = graph.reachable(ctx.story, [ctx.story.start.scene])
-    if ctx.story.start.scene not in ctx.story.by_id:
+    """Scenes no path reaches; the scene a misspelt target was meant for is left to that E102."""
+    seen = ctx.reached()
+    if seen is None:
         return
     for scene in ctx.story.scenes:
         if scene.id not in seen:
@@ -120,7 +191,7 @@ def may_strand(ctx: Context) -> Iterator[Diagnostic]:
 
 def no_ending(ctx: Context) -> Iterator[Diagnostic]:
     story = ctx.story
-    if not ctx.whole or story.start.scene not in story.by_id:
+    if ctx.reached() is None:
         return
     if story.start.scene not in graph.can_end(story):
         yield diag(story.start.pos, "E105", "no ending can be reached from the start",
@@ -128,35 +199,40 @@ def no_ending(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def conditions(ctx: Context) -> Iterator[Diagnostic]:
+    """Parse and type-check every condition; without story.yaml, only its syntax can be checked."""
     types = ctx.story.types
-    ids = ctx.story.by_id
+    ids = ctx.ids
+    typed = ctx.whole and ctx.manifest
     codes_by_kind = {"syntax": "E108", "unknown-variable": "E106", "type": "E107"}
     for _, cond in ctx.conditions():
         try:
-            tree = expr.compile_condition(cond.source, types, list(ids))
+            tree = expr.compile_condition(cond.source, types, sorted(ids)) if typed else expr.parse(cond.source)
         except expr.ExprError as e:
             ctx.trees[cond] = None
             pos = Pos(cond.pos.file, cond.pos.line, cond.pos.col + e.col - 1)
             yield diag(pos, codes_by_kind[e.kind], f"{e.message} in `{_short(cond.source)}`", e.hint)
             continue
         ctx.trees[cond] = tree
-        if ctx.whole:
-            for node in _seen_nodes(tree):
-                if node.scene not in ids:
-                    pos = Pos(cond.pos.file, cond.pos.line, cond.pos.col + node.col - 1)
-                    yield diag(pos, "E111", f"seen() names no scene '{node.scene}'", _nearest(node.scene, ids))
+        if not typed:
+            continue
+        for node in _seen_nodes(tree):
+            if node.scene not in ids and not ctx.unknown_ids:
+                pos = Pos(cond.pos.file, cond.pos.line, cond.pos.col + node.col - 1)
+                yield diag(pos, "E111", f"seen() names no scene '{_short(node.scene)}'", _nearest(node.scene, ids))
         if expr.never_true(tree, types):
             yield diag(cond.pos, "W110", f"`{_short(cond.source)}` can never be true", "check the comparisons")
 
 
 def effects(ctx: Context) -> Iterator[Diagnostic]:
+    if not ctx.manifest:
+        return
     types = ctx.story.types
     for scene in ctx.story.scenes:
         for option in scene.choice.options if scene.choice else ():
             for e in option.effects:
                 if e.variable not in types:
-                    yield diag(e.pos, "E106", f"unknown variable '{e.variable}'",
-                               _nearest(e.variable, types) or f"declare it under `variables:` in story.yaml, e.g. `{e.variable}: 0`")
+                    yield diag(e.pos, "E106", f"unknown variable '{_short(e.variable)}'",
+                               _nearest(e.variable, types) or f"declare it under `variables:` in story.yaml, e.g. `{_short(e.variable)}: 0`")
                 elif e.op == "add" and types[e.variable] == "bool":
                     yield diag(e.pos, "E107", f"cannot add to '{e.variable}': it is true/false, not a number",
                                f"use `set:` for true/false variables: `set: {{{e.variable}: true}}`")
@@ -166,16 +242,22 @@ def effects(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def unused_variables(ctx: Context) -> Iterator[Diagnostic]:
-    if not ctx.whole or None in ctx.trees.values():
+    """Variables no condition reads; a broken file that names a variable may read it."""
+    if not ctx.whole or not ctx.manifest or None in ctx.trees.values():
+        return
+    if any(b.text is None for b in ctx.broken):
         return
     read: set[str] = set()
     for tree in ctx.trees.values():
         if tree is not None:
             read |= expr.names(tree)
     for variable in ctx.story.variables:
-        if variable.name not in read:
-            yield diag(variable.pos, "W109", f"variable '{variable.name}' is never read by a condition",
-                       "use it in an `if:` or remove it")
+        if variable.name in read:
+            continue
+        if any(re.search(rf"\b{re.escape(variable.name)}\b", b.text) for b in ctx.broken):
+            continue
+        yield diag(variable.pos, "W109", f"variable '{variable.name}' is never read by a condition",
+                   "use it in an `if:` or remove it")
 
 
 def _seen_nodes(tree: expr.Node) -> Iterator[expr.Seen]:
@@ -200,8 +282,8 @@ REGISTRY: tuple[Check, ...] = (
 )
 
 
-def run(story: Story, whole: bool = True) -> list[Diagnostic]:
-    ctx = Context(story, whole)
+def run(story: Story, whole: bool = True, broken: tuple[Broken, ...] = (), manifest: bool = True) -> list[Diagnostic]:
+    ctx = Context(story, whole, broken, manifest)
     out: list[Diagnostic] = []
     for check in REGISTRY:
         out.extend(check(ctx))

@@ -229,6 +229,14 @@ CATALOGUE: tuple[Code, ...] = (
                  "depends on the paths that lead here; the player reports it as a bug in the story.",
          fix="Add an option without `if:` (one that is always offered), or a `next:` for the story to go on "
              "to when no option is open."),
+    Code("W113", "comment-in-text", "an unquoted ' #' cuts a paragraph short: YAML reads the rest as a comment", WARNING,
+         _story("id: one\ntitle: One\ntext:\n  - if: held_on > 0 or told\n    text: Hello.\n  - Room #12 was cold.\n"),
+         ("01-one.yaml", 6, 10),
+         meaning="In unquoted YAML text, a space followed by # starts a comment: everything after it on the "
+                 "line is silently dropped, so the reader sees the paragraph cut short. Text that stops "
+                 "mid-sentence before a ' #' is reported; a comment after a finished sentence is not.",
+         fix="Put the whole paragraph in quotes (single quotes, doubling any ' inside), or remove the space "
+             "before the #."),
     Code("E111", "unknown-seen-scene", "seen() names no scene", ERROR,
          _story("id: one\ntitle: One\ntext:\n  - if: seen(lodnon) or told or held_on > 0\n    text: Hi.\n"),
          ("01-one.yaml", 4, 9),

@@ -406,6 +406,46 @@ def _base60(text: str, cast: Callable[[str], Any]) -> Any:
     return value
 
 
+# -- prose cut short by a comment ---------------------------------------------
+
+_COMMENT_AFTER = re.compile(r"[ \t]+#")
+_SENTENCE_END = tuple(".!?…\"'”’)]*—–-:;,")
+_PROSE_KEYS = ("title", "prompt", "text")
+
+
+def comment_cuts(doc: Document) -> list[Diagnostic]:
+    """Warnings for prose that a ` #` cut short: YAML reads the rest of the line as a comment.
+
+    Only unquoted prose that stops mid-sentence is flagged, so a real
+    comment after a finished sentence (`- It was late.  # revise`) passes.
+    """
+    out: list[Diagnostic] = []
+    stack = [(doc.root, "")]
+    while stack:
+        node, key = stack.pop()
+        if isinstance(node, MappingNode):
+            stack += [(v, k.value) for k, v in node.value]
+        elif isinstance(node, SequenceNode):
+            stack += [(v, key) for v in node.value]
+        elif key in _PROSE_KEYS and node.tag is _PLAIN and node.style in ("", None):
+            end = node.end_mark
+            m = _COMMENT_AFTER.match(doc.text, end.index)
+            if m is None or node.value.rstrip().endswith(_SENTENCE_END):
+                continue
+            line_end = doc.text.find("\n", m.end())
+            rest = doc.text[m.end() - 1: line_end if line_end != -1 else len(doc.text)].rstrip()
+            words = node.value.split()
+            last = " ".join(words[-3:]) if words else ""
+            whole = f"{node.value} {rest}"
+            lead = "-" if key == "text" and doc.text[:node.start_mark.index].rstrip().endswith("-") else f"{key}:"
+            out.append(Diagnostic(doc.path, end.line + 1, end.column + len(m.group()), "W113",
+                                  f"YAML reads ' {yamlhelp.cut(rest, 20)}' as a comment, so this text stops at "
+                                  f"'{yamlhelp.cut(last, 30)}'", "warning",
+                                  f"if the # belongs to the text, put the whole text in quotes:\n"
+                                  f"{lead} {yamlhelp.single_quoted(whole)}"))
+    return sorted(out)
+
+
 # -- model ------------------------------------------------------------------
 
 

@@ -232,8 +232,13 @@ class Schemas:
             groups.setdefault(tuple(error.absolute_path), []).append(error)
         out: list[Diagnostic] = []
         for errors in groups.values():
-            out.extend(_describe(best_match(errors), doc))
-        return sorted(out)
+            # An unknown key is most often the misspelt required one: say that, not only "missing".
+            chosen = [e for e in errors if e.validator == "additionalProperties"] or [best_match(errors)]
+            for error in chosen:
+                out.extend(_describe(error, doc))
+            if chosen[0].validator == "additionalProperties":
+                out.extend(d for e in errors if e.validator == "required" for d in _describe(e, doc))
+        return sorted(set(out))
 
 
 def _field(path: tuple) -> str:
@@ -338,6 +343,10 @@ def _describe(error, doc) -> list[Diagnostic]:
             return out
     if validator == "required":
         missing = [k for k in schema.get("required", ()) if isinstance(instance, dict) and k not in instance]
+        unknown = [str(k) for k in instance if k not in schema.get("properties", {})] if isinstance(instance, dict) else []
+        missing = [k for k in missing if not difflib.get_close_matches(k, unknown, n=1)]
+        if not missing:
+            return []
         example = {"id": "my-scene", "title": "My Scene", "text": "[A paragraph.]", "start": "first-scene",
                    "options": "[{text: An option.}]"}
         name = missing[0] if missing else "?"
@@ -411,8 +420,10 @@ def _paragraph(error, doc, at) -> Diagnostic:
     node = doc.node(path)
     if isinstance(instance, dict) and {"if", "text"} & set(instance):
         inner = [e for e in error.context if e.validator != "type"]
-        if inner:
-            return _describe(best_match(inner), doc)[0]
+        unknown = [e for e in inner if e.validator == "additionalProperties"]
+        described = _describe(unknown[0] if unknown else best_match(inner), doc) if inner else []
+        if described:
+            return described[0]
     if instance is None:
         return at("E100", "this paragraph is empty", "write its text after the '- ', or remove the line")
     if isinstance(instance, str):

@@ -2,8 +2,9 @@
 
 Each file is read, parsed and schema-checked on its own, and its node tree
 dropped once the model holds the positions it needs, so memory stays
-proportional to the story, not to its YAML. Cross-file checks run only
-when every file loaded, so one typo does not cascade into many errors.
+proportional to the story, not to its YAML. A file that fails does not
+hide the rest: every cross-file check whose answer cannot depend on the
+broken files still runs, so authors see all they can fix in one go.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import gc
 import hashlib
 import os
 import posixpath
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +22,8 @@ from typing import Iterable, Mapping, Optional, Union
 
 from engine import checks, codes, loader, plans, resources, saves
 from engine.errors import Diagnostic, EngineError, ERROR
-from engine.model import Scene, Story
-from engine.schema import Schemas
+from engine.model import Pos, Scene, Story, Target
+from engine.schema import SLUG, Schemas
 
 MANIFESTS = ("story.yaml", "story.yml")
 SUFFIXES = (".yaml", ".yml")
@@ -210,22 +212,29 @@ class Validator:
         self.with_plans = with_plans
         self.saves = saves  # a folder of save files to replay on each story
 
-    def document(self, source, name: str, kind: str, result: Result, digest=None, shown: str = ""):
+    def document(self, source, name: str, kind: str, result: Result, digest=None, shown: str = "",
+                 broken: Optional[list] = None):
         """Read, parse and schema-check one file; None when it has errors.
 
-        `shown` is the folder's display path, worked out once per story.
+        `shown` is the folder's display path, worked out once per story. A
+        scene that fails is added to `broken` with what can be salvaged of it.
         """
         display = _join(shown, name)
         result.files += 1
         text, problems = source.read(name, display)
+        doc = None
         if text is not None:
             if digest is not None:
                 digest.update(name.encode() + b"\0" + text.encode() + b"\0")
             doc, problems = loader.parse(display, text)
             if doc is not None:
                 problems = self.schemas.check(kind, doc)
+                if "#" in text:
+                    result.diagnostics.extend(loader.comment_cuts(doc))
         if problems:
             result.diagnostics.extend(problems)
+            if broken is not None:
+                broken.append(checks.Broken(display, _salvage_id(doc, text), text))
             return None
         return doc
 
@@ -237,6 +246,7 @@ class Validator:
         return self._story(_Memory(files), ".", result)
 
     def _story(self, source, shown: str, result: Result) -> Optional[Story]:
+        """Load every file, then run every check whose answer the broken files cannot change."""
         digest = hashlib.sha256() if self.fingerprint else None
         manifest_name = source.manifest()
         if manifest_name is None:
@@ -247,22 +257,24 @@ class Validator:
             return None
         manifest = self.document(source, manifest_name, "story", result, digest, shown)
         scenes: list[Scene] = []
-        whole = manifest is not None
+        broken: list[checks.Broken] = []
         for name in source.scenes():
-            doc = self.document(source, name, "scene", result, digest, shown)
-            if doc is None:
-                whole = False
-            else:
+            doc = self.document(source, name, "scene", result, digest, shown, broken)
+            if doc is not None:
                 scenes.append(loader.scene(doc))
         if manifest is None:
+            where = Pos(_join(shown, manifest_name))
+            stub = Story(id="", title="", start=Target("", where), pos=where, scenes=tuple(scenes))
+            result.diagnostics.extend(checks.run(stub, broken=tuple(broken), manifest=False))
             return None
         story = loader.story(manifest, tuple(scenes), digest.hexdigest() if digest else "")
-        found = checks.run(story, whole)
+        found = checks.run(story, broken=tuple(broken))
         result.diagnostics.extend(found)
+        whole = not broken
         files = self._save_files(source)
         if files is not None and whole and not any(d.is_error for d in found):
-            broken, counts = saves.check_saves(story, files, self.schemas)
-            result.diagnostics.extend(broken)
+            stale, counts = saves.check_saves(story, files, self.schemas)
+            result.diagnostics.extend(stale)
             result.saves.append((story.id, counts))
         if self.with_plans:
             for plan, problems in self.plans(source, shown, story if whole else None, result):
@@ -407,9 +419,22 @@ def story_plans(folder: Path, names: Optional[list[str]] = None) -> tuple[Option
     return story, Validator().plans(_Disk(folder), _display(folder), story, result, names), []
 
 
-def _lone_story(scene: Scene) -> Story:
-    from engine.model import Target
+_ID_LINE = re.compile(r"""^id:[ \t]*(["']?)([a-z0-9]+(?:-[a-z0-9]+)*)\1[ \t]*(?:#.*)?$""", re.M)
 
+
+def _salvage_id(doc, text: Optional[str]) -> Optional[str]:
+    """The id of a scene file that did not load, when it can still be told."""
+    data = getattr(doc, "data", None)
+    if isinstance(data, dict) and isinstance(data.get("id"), str) and re.fullmatch(SLUG, data["id"]):
+        return data["id"]
+    if doc is None and text is not None:
+        found = _ID_LINE.findall(text)
+        if len(found) == 1:
+            return found[0][1]
+    return None
+
+
+def _lone_story(scene: Scene) -> Story:
     return Story(id="lone", title="", start=Target(scene.id, scene.pos), pos=scene.pos, scenes=(scene,))
 
 

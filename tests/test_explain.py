@@ -43,7 +43,7 @@ def test_names_and_lower_case_are_accepted():
     assert run("explain", "unknown-target")[1] == run("explain", "e102")[1] == run("explain", "E102")[1]
 
 
-@pytest.mark.parametrize("query, nearest", [("E10", "E100"), ("E1022", "E102"), ("unknown-targt", "E102"), ("W13", "W103")])
+@pytest.mark.parametrize("query, nearest", [("E10", "E100"), ("E1022", "E102"), ("unknown-targt", "E102"), ("W1033", "W103")])
 def test_unknown_code_is_usage_error_with_nearest(query, nearest):
     status, out, err = run("explain", query)
     assert status == 2 and out == ""
