@@ -193,9 +193,14 @@ def _prescan(path: str, text: str) -> list[Diagnostic]:
     nesting = text.count("[") + text.count("{") + text.count("- ") + text.count("? ")
     if nesting < 200 and ("&" not in text or not _ANCHOR.search(text)):
         return []
+    return _walk(path, text, yaml.CSafeLoader if _C else yaml.SafeLoader)
+
+
+def _walk(path: str, text: str, loader) -> list[Diagnostic]:
+    """The first anchor or excess of depth in the event stream; [] if none comes before a syntax error."""
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=yaml.CSafeLoader if _C else yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=loader):
             if getattr(event, "anchor", None) is not None:
                 return [_diag(path, *_event_pos(text, event.start_mark), "E007", f"anchor '&{event.anchor}' is not allowed",
                               "write the value out in full; anchors and aliases can hide huge documents")]
@@ -209,6 +214,21 @@ def _prescan(path: str, text: str) -> list[Diagnostic]:
     except yaml.YAMLError:
         return []  # the composer reports the syntax error with its place
     return []
+
+
+def _syntax_error(path: str, text: str, e: Exception) -> Diagnostic:
+    """A parser's error, unless the text nests too deep before it: then that is the problem.
+
+    libyaml has limits of its own (recent releases stop at 1,000 levels, with
+    a scanner error that can come before the first event), so the depth is
+    measured again by the pure-Python parser, which has none, and the
+    engine's own limit is reported at its own place.
+    """
+    if _C:
+        deep = _walk(path, text, yaml.SafeLoader)
+        if deep:
+            return deep[0]
+    return _yaml_error(path, text, e)
 
 
 def _yaml_error(path: str, text: str, e: Exception) -> Diagnostic:
@@ -247,7 +267,7 @@ def parse(path: str, text: str) -> tuple[Optional[Document], list[Diagnostic]]:
     try:
         root = parser.get_single_node()
     except yaml.YAMLError as e:
-        return None, [_yaml_error(path, text, e)]
+        return None, [_syntax_error(path, text, e)]
     except (ValueError, RecursionError, MemoryError, OverflowError) as e:
         return None, [_diag(path, 1, 1, "E003", f"YAML cannot be read: {type(e).__name__}")]
     finally:

@@ -30,6 +30,9 @@ def first(text):
     ("a: \"\\xZZ\"\n", ("E003", 1, 7)),
     ("x: " + "[" * 30000 + "]" * 30000 + "\n", ("E004", 1, 4 + 31)),
     ("x: " + "{a: " * 30000 + "1" + "}" * 30000 + "\n", ("E004", 1, 4 + 31 * 4)),
+    # Block nesting, which the bracket count does not flag: past libyaml's own limit of recent releases.
+    ("".join(" " * i + "k:\n" for i in range(1500)) + " " * 1500 + "v\n", ("E004", 33, 33)),
+    ("x: " + "[" * 40 + "1" + "]" * 40 + "\n", ("E004", 1, 4 + 31)),
 ], ids=lambda v: repr(v)[:40])
 def test_traps_are_errors_at_their_place(text, expected):
     assert first(text) == expected

@@ -136,3 +136,26 @@ def test_validate_a_broken_copy_exits_1(venv, elsewhere):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     diagnostics = json.loads(proc.stdout)
     assert any(d["code"] == "E100" and d["file"].endswith("02-london.yaml") for d in diagnostics), diagnostics
+
+
+def _floors(lines) -> dict:
+    """{name: version tuple} from `name>=x.y` or `name==x.y` requirement strings."""
+    import re
+
+    found = {}
+    for line in lines:
+        m = re.match(r'\s*"?([A-Za-z0-9._-]+)\s*(?:>=|==)\s*([0-9][0-9.]*)', line)
+        if m:
+            parts = [int(p) for p in m[2].split(".")]
+            found[m[1].lower().replace("_", "-")] = tuple(parts + [0] * (3 - len(parts)))
+    return found
+
+
+def test_the_lowest_versions_file_pins_every_floor_of_pyproject():
+    """.ci/run tests the floors from constraints-lowest.txt: it must name each direct dependency at its floor."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    declared = text[text.index("dependencies = ["):text.index("[project.scripts]")]
+    requirements = [part for part in declared.replace("[", ",").replace("]", ",").split(",") if ">=" in part]
+    pinned = _floors((ROOT / "constraints-lowest.txt").read_text(encoding="utf-8").splitlines())
+    assert _floors(requirements) == pinned
+    assert "constraints-lowest.txt" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
