@@ -10,9 +10,7 @@ against PyYAML), since only the loader imports yaml.
 
 from __future__ import annotations
 
-import html
 import re
-import shutil
 import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -27,8 +25,7 @@ SLUG_RE = scaffold.SLUG
 MAX_SCENE_BYTES = 1024 * 1024  # the loader's limit for one file
 MAX_PARAGRAPHS = 1000  # the scene schema's maxItems for `text`
 MAX_PARAGRAPH = 20_000  # and its maxLength for one paragraph
-FORMS = ("text", "markdown", "html")
-_FORM_NAMES = {"text": "plain text", "markdown": "Markdown", "html": "archive HTML"}
+_FORM_NAMES = {"text": "plain text", "markdown": "Markdown", "html": "HTML"}
 
 # -- blocks -------------------------------------------------------------------
 
@@ -79,15 +76,11 @@ class AdaptError(EngineError):
         self.hint = hint
 
 
-def _fail(path: str, message: str, hint: str = "") -> AdaptError:
-    return AdaptError(path, message, hint)
-
-
 # -- shared text rules ----------------------------------------------------------
 
-_SEP_CHARS = r"*\-~#=_+•·◆◇★☆※§°"
-_SEPARATOR = re.compile(
-    rf"^(?:[{_SEP_CHARS}](?:\s*[{_SEP_CHARS}])*|(?:[—–]\s*){{3,}}|(?:(?:o0o|0o0|oOo|OoO|O0O)\s*)+)$"
+_SEP_CHARS = r"*\-~#=_+•·◆◇♦◊★☆✦✧❖※§°⁂❦❧"
+_SEPARATOR = re.compile(  # `* * *`, `---`, `~~~`, `#`, `⁂`; `— — —`; `o0o` and its kin
+    rf"^(?:[{_SEP_CHARS}](?:\s*[{_SEP_CHARS}])*|(?:[—–]\s*){{3,}}|(?=[oO0\s]*0)(?=[oO0\s]*[oO])(?:[oO0]\s*){{3,}}|oOo|OoO)$"
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _FINAL_PUNCT = tuple(".,;:!?…\"”’'»)]—–-")
@@ -225,19 +218,25 @@ class _Preface:
             else:
                 kind, value, label = fields[-1][0]
                 item = _BULLET.match(line)
-                joined = f"{value}, {line[item.end():]}" if item and value else line[item.end():] if item else \
-                    f"{value} {line.strip()}"
+                if item:  # `- grief` under `Content warnings:`
+                    joined = f"{value}, {line[item.end():]}" if value else line[item.end():]
+                else:  # a wrapped line
+                    joined = f"{value} {line.strip()}"
                 fields[-1] = [(kind, joined.strip(), label), fields[-1][1] + "\n" + line]
         for found, raw in fields:
             self._found(found, raw)
         return True
 
+    def flush(self) -> None:
+        """Report the labels read that story.yaml has no field for."""
+        if self.others:
+            self.draft.dropped.append("tags with no place in story.yaml: " + ", ".join(dict.fromkeys(self.others)))
+            self.others.clear()
+
     def _found(self, found: tuple[str, str, str], raw: str) -> None:
         kind, value, label = found
         if not value and kind in ("summary", "warnings", "author", "note"):
-            self.waiting = kind
-            if kind == "note":
-                self.draft.dropped.append(f"an author's note before the first vignette ({label})")
+            self.waiting = kind  # `Summary:` alone on its line: the next block is its text
             return
         self._set(kind, value, raw, label)
 
@@ -336,19 +335,8 @@ def split(blocks: list[Block], draft: Draft, preface_mode: str) -> list[Vignette
         pieces = _chunks(blocks, lambda b: b.kind == CANDIDATE)
     else:
         pieces = [blocks]
-    first = pieces[0]
     if preface_mode != NONE:
-        while first and preface.take(first[0]):
-            first.pop(0)
-        opened = [p for p in pieces[1:] if p]
-        if first and opened and all(p[0].kind == CANDIDATE for p in opened) and first[0].kind != CANDIDATE:
-            _drop_preface(first, preface, draft)
-            first = []
-        if first and len(pieces) > 1 and (all(b.note for b in first) or all(b.kind == CANDIDATE for b in first)):
-            _drop_preface(first, preface, draft)
-            first = []
-        _drop_preface([], preface, draft)
-    pieces[0] = first
+        _trim_ends(pieces, preface, draft)
     vignettes = []
     for piece in pieces:
         if not _paragraphs(piece):
@@ -360,13 +348,31 @@ def split(blocks: list[Block], draft: Draft, preface_mode: str) -> list[Vignette
     return vignettes
 
 
+def _trim_ends(pieces: list[list[Block]], preface: _Preface, draft: Draft) -> None:
+    """Take the metadata and notes off the front of the first piece, and a closing note off the end."""
+    first = pieces[0]
+    while first and preface.take(first[0]):
+        first.pop(0)
+    opened = [p for p in pieces[1:] if p]
+    if first and opened and (
+            (all(p[0].kind == CANDIDATE for p in opened) and first[0].kind != CANDIDATE)  # the rest open with headings
+            or all(b.note for b in first)  # set in italics, as notes are
+            or all(b.kind == CANDIDATE for b in first)):  # a lone subtitle
+        _drop_preface(first, preface, draft)
+        pieces[0] = []
+    preface.flush()
+    while len(pieces) > 1 and not _paragraphs(pieces[-1]):
+        pieces.pop()
+    if len(pieces) > 2 and all(b.note or b.kind == BREAK for b in pieces[-1]):  # *Thanks for reading!*
+        draft.dropped.append(f"a note after the last vignette ({_quote(_paragraphs(pieces[-1])[0])})")
+        pieces.pop()
+
+
 def _drop_preface(blocks: list[Block], preface: _Preface, draft: Draft) -> None:
     for b in blocks:
         if b.kind != BREAK and not preface.take(b):
             draft.dropped.append(f"a note before the first vignette, not a scene ({_quote(b.text)})")
-    if preface.others:
-        draft.dropped.append("tags with no place in story.yaml: " + ", ".join(dict.fromkeys(preface.others)))
-        preface.others.clear()
+    preface.flush()
 
 
 def _vignette(blocks: list[Block], heading: Optional[str]) -> Vignette:
@@ -489,11 +495,8 @@ def _lines_to_paragraphs(group: list[str], indents: bool) -> list[str]:
 
 
 def parse_markdown(text: str, draft: Draft) -> list[Vignette]:
-    from markdown_it import MarkdownIt
-
     text = _front_matter(text, draft)
-    tokens = MarkdownIt("commonmark").parse(text)
-    blocks = list(_md_blocks(tokens))
+    blocks = list(_md_blocks(text))
     headings = [b for b in blocks if b.kind == HEADING]
     if blocks and blocks[0].kind == HEADING and blocks[0].level == 1:
         ones = sum(1 for b in headings if b.level == 1)
@@ -535,7 +538,10 @@ def _front_matter(text: str, draft: Draft) -> str:
     return text[m.end():]
 
 
-def _md_blocks(tokens) -> Iterator[Block]:
+def _md_blocks(text: str, nested: int = 0) -> Iterator[Block]:
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(text)
     i = 0
     depth = 0  # inside block quotes and lists, headings are text
     lists = 0
@@ -570,11 +576,12 @@ def _md_blocks(tokens) -> Iterator[Block]:
         elif t.type == "hr":
             yield Block(BREAK)
         elif t.type in ("code_block", "fence"):
-            prose = "\n\n" in t.content.strip()
-            fence = t.type == "fence" and not t.info.strip() and prose
+            # A story has no code: `~~~` (or ``` without a language) is a separator CommonMark took for a
+            # fence, and an indented block is an indented paragraph or a centred `* * *`. Read them as text.
+            fence = t.type == "fence" and not t.info.strip()
             if fence:
                 yield Block(BREAK)
-            yield from _loose_text(t.content)
+            yield from _md_blocks(t.content, nested + 1) if nested < 4 else _loose_text(t.content)
             if fence:
                 yield Block(BREAK)
         elif t.type == "html_block":
@@ -967,20 +974,20 @@ def read_source(path: Path) -> str:
     try:
         size = path.stat().st_size
         if path.is_dir():
-            raise _fail(name, f"{name} is a folder, not a story file", "name the text, Markdown or HTML file")
+            raise AdaptError(name, f"{name} is a folder, not a story file", "name the text, Markdown or HTML file")
         if size > MAX_SOURCE_BYTES:
-            raise _fail(name, f"the file is {size:,} bytes; the limit is {MAX_SOURCE_BYTES:,} (10 MiB)",
+            raise AdaptError(name, f"the file is {size:,} bytes; the limit is {MAX_SOURCE_BYTES:,} (10 MiB)",
                         "adapt one story at a time")
         with open(path, "rb") as f:
             raw = f.read(MAX_SOURCE_BYTES + 1)
     except OSError as e:
-        raise _fail(name, f"cannot read {name}: {e.strerror or e}", "check the path and its permissions") from None
+        raise AdaptError(name, f"cannot read {name}: {e.strerror or e}", "check the path and its permissions") from None
     if len(raw) > MAX_SOURCE_BYTES:
-        raise _fail(name, f"the file is over {MAX_SOURCE_BYTES:,} bytes (10 MiB)", "adapt one story at a time")
+        raise AdaptError(name, f"the file is over {MAX_SOURCE_BYTES:,} bytes (10 MiB)", "adapt one story at a time")
     text = _decode(name, raw)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise _fail(name, f"{name} is empty", "adapt a file that holds a story")
+        raise AdaptError(name, f"{name} is empty", "adapt a file that holds a story")
     return text
 
 
@@ -994,17 +1001,17 @@ def _decode(name: str, raw: bytes) -> str:
             try:
                 return raw[len(bom):].decode(encoding)
             except UnicodeDecodeError as e:
-                raise _fail(name, f"not valid {encoding} text after its byte-order mark (byte {e.start + len(bom):,})",
+                raise AdaptError(name, f"not valid {encoding} text after its byte-order mark (byte {e.start + len(bom):,})",
                             "save the file again as UTF-8") from None
     if b"\x00" in raw[:4096]:
-        raise _fail(name, "this is not a text file (it holds NUL bytes)",
+        raise AdaptError(name, "this is not a text file (it holds NUL bytes)",
                     "adapt a plain-text, Markdown or HTML file; save it as UTF-8")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         before = raw[: e.start]
         line = before.count(b"\n") + 1
-        raise _fail(name, f"not UTF-8 text: byte 0x{raw[e.start]:02x} on line {line} cannot be decoded",
+        raise AdaptError(name, f"not UTF-8 text: byte 0x{raw[e.start]:02x} on line {line} cannot be decoded",
                     "save the file as UTF-8 (or with a byte-order mark)") from None
 
 
@@ -1032,7 +1039,7 @@ def read(path: Path, form: Optional[str] = None) -> Draft:
     draft.vignettes = parse(text, draft)
     _drop_end_notes(draft.vignettes, draft)
     if not draft.vignettes:
-        raise _fail(str(path), f"found no story text in {path} (read as {_FORM_NAMES[form]})",
+        raise AdaptError(str(path), f"found no story text in {path} (read as {_FORM_NAMES[form]})",
                     "check the file, or say its form with --from text|markdown|html")
     if not draft.title:
         draft.title = re.sub(r"[_-]+", " ", path.stem).strip() or "Untitled"
@@ -1187,12 +1194,12 @@ def adapt(source: Path, folder: Path, form: Optional[str] = None, force: bool = 
     """Read `source`, and unless dry_run write its drafts into `folder`; AdaptError on any refusal."""
     draft = read(source, form)
     if folder.exists() and not folder.is_dir():
-        raise _fail(str(folder), f"{folder} is a file, not a folder", "name a new folder with -o")
+        raise AdaptError(str(folder), f"{folder} is a file, not a folder", "name a new folder with -o")
     if folder.is_dir() and any(folder.iterdir()) and not force and not dry_run:
-        raise _fail(str(folder), f"{folder} is not empty", "name a new folder, or add --force to replace its drafts")
+        raise AdaptError(str(folder), f"{folder} is not empty", "name a new folder, or add --force to replace its drafts")
     result = plan(draft, "schemas")
     if result.problems:
-        raise _fail(str(source), *result.problems[0])
+        raise AdaptError(str(source), *result.problems[0])
     if dry_run:
         return result, []
     folder.mkdir(parents=True, exist_ok=True)

@@ -137,6 +137,13 @@ def test_the_first_line_is_the_title_only_when_it_stands_alone(tmp_path):
                                  "She went out."]
 
 
+def test_the_first_vignette_needs_no_separator(tmp_path):
+    text = "The Well\nby Ana Roe\n\nShe lowered the bucket.\n\nIt came up empty.\n\n* * *\n\nRain, at last.\n"
+    story, scenes = adapted(write(tmp_path, "well.txt", text), tmp_path / "out")
+    assert (story["title"], story["author"]) == ("The Well", "Ana Roe")
+    assert [s["text"] for s in scenes] == [["She lowered the bucket.", "It came up empty."], ["Rain, at last."]]
+
+
 def test_first_vignette_heading_is_not_taken_for_the_title(tmp_path):
     text = ("Winter\n\nSnow on the sill.\n\n* * *\n\nSpring\n\nMud on the step.\n\n* * *\n\n"
             "Summer\n\nDust on the road.\n")
@@ -208,6 +215,13 @@ def test_markdown_without_headings_splits_at_thematic_breaks(tmp_path):
     assert [s["text"] for s in scenes] == [["Low water at six.", "She walked out to the wreck."],
                                            ["High water at noon."], ["Gone."]]
     assert [s["title"] for s in scenes] == ["Part 1", "Part 2", "Part 3"]
+
+
+def test_markdown_tilde_separators_are_not_code_and_a_closing_italic_note_is_not_a_scene(tmp_path):
+    text = ("# Fences\n\nOne.\n\n~~~\n\nTwo.\n\nStill two.\n\n~~~\n\nThree.\n\n~~~\n\nFour.\n\n"
+            "o0o\n\nFive.\n\n---\n\n*Thanks for reading, all of you!*\n")
+    story, scenes = adapted(write(tmp_path, "fences.md", text), tmp_path / "out")
+    assert [s["text"] for s in scenes] == [["One."], ["Two.", "Still two."], ["Three."], ["Four."], ["Five."]]
 
 
 def test_markdown_title_then_third_level_headings(tmp_path):
