@@ -644,7 +644,8 @@ _BLOCK = {"address", "article", "aside", "blockquote", "center", "dd", "details"
 _CLOSES_P = _BLOCK - {"html", "body", "td", "th", "tr", "tbody", "thead", "tfoot", "caption", "dd", "dt", "li"}
 _SKIP = {"script", "style", "head", "template", "noscript", "title", "svg", "math", "button", "select", "textarea"}
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
-_WS = re.compile(r"[ \t\n\r\f]+")
+_WS = re.compile(r"[ \t\n\r\f]+")  # HTML's white space; a no-break space is text
+_SPACES = re.compile(" {2,}")
 MAX_HTML_DEPTH = 100
 
 
@@ -671,7 +672,7 @@ class _Node:
         return next(self.find_all(pred), None)
 
     def text(self) -> str:
-        return _tidy(re.sub(" {2,}", " ", "".join(_inline(self))))
+        return _tidy(_SPACES.sub(" ", "".join(_inline(self))))
 
 
 class _Tree(HTMLParser):
@@ -759,8 +760,8 @@ def _html_blocks(node: _Node, skip: Callable[[_Node], bool] = lambda n: False) -
 
     for c in node.children:
         if isinstance(c, str) or not _is_block(c):
-            if isinstance(c, _Node) and (c.tag in _SKIP or skip(c)):
-                continue
+            if isinstance(c, _Node) and (c.tag in _SKIP or skip(c)) or (not run and isinstance(c, str) and c.isspace()):
+                continue  # the white space between blocks is no paragraph
             run.append(c)
             continue
         yield from flush()
@@ -781,9 +782,8 @@ def _html_blocks(node: _Node, skip: Callable[[_Node], bool] = lambda n: False) -
 def _leaf(node: _Node) -> Iterator[Block]:
     """A paragraph; in a bare <div>, blank lines made of <br><br> also part paragraphs."""
     text = node.text()
-    parts = [text] if node.tag == "p" else re.split(r"\n\s*\n", text)
+    parts = [text] if node.tag == "p" else [_tidy(part) for part in re.split(r"\n\s*\n", text)]
     for part in parts:
-        part = _tidy(part)
         if is_separator(part):
             yield Block(BREAK)
         elif part:
