@@ -118,3 +118,31 @@ def test_schema_registry_never_fetches():
     registry_validator = SCHEMAS.validator("scene")
     with pytest.raises(Unresolvable):
         registry_validator.evolve(schema={"$ref": "https://example.com/s.json"}).is_valid({})
+
+
+@pytest.mark.parametrize("kind", ["story", "scene"])
+def test_editors_have_hover_help_for_variable_names_and_values(kind):
+    """yaml-language-server shows a subschema's title and description on hover: variable names
+    (propertyNames) and the values of variables, add: and set: (additionalProperties) need them."""
+    from engine.schema import load_schema
+
+    found = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            for key in ("propertyNames", "additionalProperties"):
+                sub = node.get(key)
+                if isinstance(sub, dict):
+                    found.append(where + (key,))
+                    assert sub.get("title") and sub.get("description"), where + (key,)
+            for k, v in node.items():
+                walk(v, where + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, where + (i,))
+
+    walk(load_schema(kind), ())
+    assert found
+    if kind == "scene":
+        add = load_schema(kind)["$defs"]["effects_add"]
+        assert "set:" in add["propertyNames"]["description"]  # a true/false variable is changed with set:
