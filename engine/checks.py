@@ -204,9 +204,10 @@ def conditions(ctx: Context) -> Iterator[Diagnostic]:
     ids = ctx.ids
     typed = ctx.whole and ctx.manifest
     codes_by_kind = {"syntax": "E108", "unknown-variable": "E106", "type": "E107"}
+    example = (min(ids),) if ids else ()  # a scene id of the author's own, for hints; worked out once
     for _, cond in ctx.conditions():
         try:
-            tree = expr.compile_condition(cond.source, types, sorted(ids)) if typed else expr.parse(cond.source)
+            tree = expr.compile_condition(cond.source, types, example) if typed else expr.parse(cond.source)
         except expr.ExprError as e:
             ctx.trees[cond] = None
             pos = Pos(cond.pos.file, cond.pos.line, cond.pos.col + e.col - 1)
