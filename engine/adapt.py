@@ -102,6 +102,25 @@ def heading_like(line: str) -> bool:
     return not line.endswith(_FINAL_PUNCT) and not line.startswith(_OPENING_QUOTE)
 
 
+_SMALL_WORDS = {"a", "an", "the", "and", "or", "but", "nor", "of", "in", "on", "at", "to", "for", "with", "by",
+                "from", "as", "into", "is", "it", "its", "vs", "de", "la", "le", "y", "et", "und", "der", "die"}
+
+
+def _candidate(text: str) -> Block:
+    """A line that may be a heading, with how sure we are: 2 when numbered or in title case
+    (`Year Nine`, `IV.`), 1 when merely short, 0 for a longer line such as a sentence left unfinished."""
+    words = re.findall(r"[^\W_][\w'’-]*", text)
+    significant = [w for w in words if w.lower() not in _SMALL_WORDS] or words
+    title_case = bool(significant) and all(not w[0].islower() for w in significant)
+    level = 2 if _NUMBERED.match(text) or title_case else 1 if len(text.split()) <= 5 else 0
+    return Block(CANDIDATE, text, level)
+
+
+def _opens(block: Block) -> bool:
+    """A block that opens a vignette as its heading, where it stands first."""
+    return block.kind == HEADING or block.kind == CANDIDATE and block.level >= 1
+
+
 def _tidy(text: str) -> str:
     """Trim every line of a paragraph and drop control characters; keep every other character."""
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -311,8 +330,14 @@ def split(blocks: list[Block], draft: Draft, preface_mode: str) -> list[Vignette
     """
     preface = _Preface(draft)
     level = min((b.level for b in blocks if b.kind == HEADING), default=0)
-    if level:
-        pieces = _chunks(blocks, lambda b: b.kind == HEADING and b.level == level)
+
+    def heads(b: Block) -> bool:
+        return b.kind == HEADING and b.level == level
+
+    by_breaks = _chunks(blocks, lambda b: b.kind == BREAK)
+    bare = sum(1 for p in by_breaks[1:] if _paragraphs(p) and not heads(p[0]))
+    if level and bare < 2:  # every vignette has its heading
+        pieces = _chunks(blocks, heads)
         head, pieces = pieces[0], pieces[1:]
         rules = sum(1 for b in blocks if b.kind == BREAK)
         if rules:
@@ -329,10 +354,12 @@ def split(blocks: list[Block], draft: Draft, preface_mode: str) -> list[Vignette
         for piece in pieces:
             vignettes.append(_vignette(piece[1:], piece[0].text))
         return vignettes
-    if any(b.kind == BREAK for b in blocks):
-        pieces = _chunks(blocks, lambda b: b.kind == BREAK)
-    elif sum(1 for b in blocks if b.kind == CANDIDATE) >= 2:
-        pieces = _chunks(blocks, lambda b: b.kind == CANDIDATE)
+    if level:  # some vignettes have headings, and rules part those that have none
+        pieces = _chunks(blocks, lambda b: b.kind == BREAK or heads(b))
+    elif any(b.kind == BREAK for b in blocks):
+        pieces = by_breaks
+    elif sum(1 for b in blocks if b.kind == CANDIDATE and b.level == 2) >= 2:
+        pieces = _chunks(blocks, lambda b: b.kind == CANDIDATE and b.level == 2)
     else:
         pieces = [blocks]
     if preface_mode != NONE:
@@ -342,7 +369,7 @@ def split(blocks: list[Block], draft: Draft, preface_mode: str) -> list[Vignette
         if not _paragraphs(piece):
             continue
         heading = None
-        if piece[0].kind == CANDIDATE and _paragraphs(piece[1:]):
+        if _opens(piece[0]) and _paragraphs(piece[1:]):
             heading, piece = piece[0].text, piece[1:]
         vignettes.append(_vignette(piece, heading))
     return vignettes
@@ -350,12 +377,19 @@ def split(blocks: list[Block], draft: Draft, preface_mode: str) -> list[Vignette
 
 def _trim_ends(pieces: list[list[Block]], preface: _Preface, draft: Draft) -> None:
     """Take the metadata and notes off the front of the first piece, and a closing note off the end."""
-    first = pieces[0]
-    while first and preface.take(first[0]):
-        first.pop(0)
+    while True:  # the preface may run over several pieces where blank lines alone part the vignettes
+        while len(pieces) > 1 and not pieces[0]:
+            pieces.pop(0)
+        first = pieces[0]
+        taken = 0
+        while first and preface.take(first[0]):
+            first.pop(0)
+            taken += 1
+        if not (taken and not first and len(pieces) > 1):
+            break
     opened = [p for p in pieces[1:] if p]
     if first and opened and (
-            (all(p[0].kind == CANDIDATE for p in opened) and first[0].kind != CANDIDATE)  # the rest open with headings
+            (all(_opens(p[0]) for p in opened) and not _opens(first[0]))  # the rest open with headings
             or all(b.note for b in first)  # set in italics, as notes are
             or all(b.kind == CANDIDATE for b in first)):  # a lone subtitle
         _drop_preface(first, preface, draft)
@@ -398,34 +432,26 @@ def _drop_end_notes(vignettes: list[Vignette], draft: Draft) -> None:
 
 
 def parse_text(text: str, draft: Draft) -> list[Vignette]:
-    lines = [_CONTROL.sub("", line).rstrip() for line in text.split("\n")]
-    groups: list[list[str]] = []  # runs of non-blank lines; a separator is a run of its own
-    current: list[str] = []
-    for line in lines + [""]:
-        if not line.strip():
-            if current:
-                groups.append(current)
-            current = []
-        elif is_separator(line):
-            if current:
-                groups.append(current)
-            groups.append([line])
-            current = []
-        else:
-            current.append(line)
+    groups, gaps = _groups([_CONTROL.sub("", line).rstrip() for line in text.split("\n")])
     if not groups:
         return []
     head = groups[0]
     if len(head) > 1 and _title_like(head[0]) and not _label(head[0]) and all(_label(line) for line in head[1:]):
-        groups[:1] = [head[:1], head[1:]]  # `Title` with `by Author` (or other labels) right under it
+        groups[:1], gaps[:1] = [head[:1], head[1:]], [0, 0]  # `Title` with `by Author` (or other labels) under it
     kinds = [_text_kind(g) for g in groups]
-    per_line = _one_paragraph_a_line(groups, kinds)
+    explicit = BREAK in kinds
+    per_line = _one_paragraph_a_line(groups, kinds, explicit)
+    breaks = set() if explicit else _gap_breaks(gaps, kinds, per_line)
     prose = [g for g, k in zip(groups, kinds) if k == PARA and not _label(g[0])]
     indents = sum(g[0][:1].isspace() for g in prose) * 2 >= len(prose) and \
         any(not line[:1].isspace() for g in prose for line in g[1:])
     blocks: list[Block] = []
-    for group, kind in zip(groups, kinds):
-        if kind != PARA:
+    for i, (group, kind) in enumerate(zip(groups, kinds)):
+        if i in breaks:
+            blocks.append(Block(BREAK))
+        if kind == CANDIDATE:
+            blocks.append(_candidate(group[0].strip()))
+        elif kind != PARA:
             blocks.append(Block(kind, group[0].strip()))
         elif per_line and not _label(group[0]):
             blocks += [Block(PARA, p) for p in _lines_to_paragraphs(group, indents)]
@@ -437,6 +463,83 @@ def parse_text(text: str, draft: Draft) -> list[Vignette]:
         if not _heading_not_title(blocks):
             draft.title = blocks.pop(0).text
     return split(blocks, draft, LEADING)
+
+
+def _groups(lines: list[str]) -> tuple[list[list[str]], list[int]]:
+    """Runs of non-blank lines (a separator line is a run of its own), and how many blank lines precede each."""
+    groups: list[list[str]] = []
+    gaps: list[int] = []
+    current: list[str] = []
+    blank = gap = 0
+    for line in lines + [""]:
+        if not line.strip():
+            if current:
+                groups.append(current)
+                gaps.append(gap)
+                current, blank = [], 0
+            blank += 1
+        elif is_separator(line):
+            if len(current) == 1 and heading_like(current[0]) and re.fullmatch(r"\s*(?:=+|-+)\s*", line):
+                # a heading underlined with === or --- (the title when it comes first)
+                if groups:
+                    groups.append(["* * *"])
+                    gaps.append(gap)
+                groups.append(current)
+                gaps.append(0)
+            else:
+                if current:
+                    groups.append(current)
+                    gaps.append(gap)
+                groups.append([line])
+                gaps.append(0)
+            current, blank = [], 0
+        else:
+            if not current:
+                gap, blank = blank, 0
+            current.append(line)
+    return groups, gaps
+
+
+def _gap_breaks(gaps: list[int], kinds: list[str], per_line: bool) -> set[int]:
+    """With no separator lines, a wider gap than the one between paragraphs separates vignettes
+    (any blank line, where each line is a paragraph)."""
+    between = [gaps[i] for i in range(1, len(gaps))]
+    if not between:
+        return set()
+    if per_line:
+        least = 1
+    else:
+        counts = {g: between.count(g) for g in set(between)}
+        usual = max(sorted(counts), key=lambda g: counts[g])
+        least = usual + 1
+    wide = [i == 0 or gap >= least for i, gap in enumerate(gaps)]
+    # a heading set apart above and below opens the text under it; a short last line does not
+    return {i for i in range(1, len(gaps)) if wide[i] and not (kinds[i - 1] == CANDIDATE and wide[i - 1])}
+
+
+_SENTENCE_END = tuple(".!?…\"”’)—")
+
+
+def _one_paragraph_a_line(groups: list[list[str]], kinds: list[str], explicit: bool) -> bool:
+    """True when each line is a paragraph: the lines end sentences (they are not wrapped), and no
+    vignette has a blank line inside it (with separator lines) or most blocks are several lines long."""
+    prose = [g for g, k in zip(groups, kinds) if k == PARA and not _label(g[0]) and not _NOTE_START.match(g[0].strip())]
+    inner = [line for g in prose for line in g[:-1]]
+    if not inner or sum(line.endswith(_SENTENCE_END) for line in inner) * 2 < len(inner):
+        return False
+    if not explicit:
+        return sum(len(g) > 1 for g in prose) * 2 >= len(prose)
+    run = 0
+    for i, (group, kind) in enumerate(zip(groups, kinds)):
+        if kind == PARA:
+            if _label(group[0]) or _NOTE_START.match(group[0].strip()) or (i == 0 and len(group) == 1):
+                continue
+            run += 1
+            if run > 1:
+                return False
+        elif kind == BREAK:
+            run = 0
+    return True
 
 
 def _text_kind(group: list[str]) -> str:
@@ -457,24 +560,7 @@ def _heading_not_title(blocks: list[Block]) -> bool:
     if len(blocks) < 2 or blocks[0].kind != CANDIDATE:
         return False
     after = [blocks[i + 1] for i, b in enumerate(blocks[:-1]) if b.kind == BREAK]
-    return bool(after) and all(b.kind == CANDIDATE for b in after) and blocks[1].kind == PARA and not _label(blocks[1].text)
-
-
-def _one_paragraph_a_line(groups: list[list[str]], kinds: list[str]) -> bool:
-    """True when no vignette has a blank line inside it: then each line is a paragraph."""
-    run = 0
-    multi_line = False
-    for i, (group, kind) in enumerate(zip(groups, kinds)):
-        if kind == PARA:
-            if _label(group[0]) or _NOTE_START.match(group[0].strip()) or (i == 0 and len(group) == 1):
-                continue
-            run += 1
-            multi_line |= len(group) > 1
-            if run > 1:
-                return False
-        elif kind == BREAK:
-            run = 0
-    return multi_line
+    return bool(after) and all(_opens(b) for b in after) and blocks[1].kind == PARA and not _label(blocks[1].text)
 
 
 def _lines_to_paragraphs(group: list[str], indents: bool) -> list[str]:
@@ -735,8 +821,6 @@ def _inline(node: _Node) -> Iterator[str]:
             yield _WS.sub(" ", c)
         elif c.tag == "br":
             yield "\n"
-        elif c.tag == "img":
-            yield c.attrs.get("alt", "")
         elif c.tag not in _SKIP:
             yield from _inline(c)
 
@@ -753,8 +837,7 @@ def _html_blocks(node: _Node, skip: Callable[[_Node], bool] = lambda n: False) -
 
     def flush():
         if run:
-            holder = _Node("div", {}, None)
-            holder.children = list(run)
+            holder = _holder(run)
             run.clear()
             yield from _leaf(holder)
 
@@ -787,9 +870,10 @@ def _leaf(node: _Node) -> Iterator[Block]:
         if is_separator(part):
             yield Block(BREAK)
         elif part:
-            bold = _all_bold(node)
-            kind = CANDIDATE if bold and "\n" not in part and heading_like(part) else PARA
-            yield Block(kind, part, note=_all_emphasis(node))
+            if _all_bold(node) and "\n" not in part and heading_like(part):
+                yield _candidate(part)
+            else:
+                yield Block(PARA, part, note=_all_emphasis(node))
 
 
 def _all_bold(node: _Node) -> bool:
@@ -836,6 +920,9 @@ def parse_html(text: str, draft: Draft) -> list[Vignette]:
     afterword = _by_id(root, "afterword")
     if afterword is not None and afterword.find(lambda n: n.attrs.get("id") == "endnotes" or n.tag == "blockquote"):
         draft.dropped.append("the afterword's end notes")
+    images = sum(1 for n in (chapters or root).find_all(lambda n: n.tag == "img"))
+    if images:
+        draft.dropped.append(f"{images} image{'s' * (images > 1)} (a scene holds text only)")
     if chapters is None:
         body = root.find(lambda n: n.tag == "body") or root
         blocks = list(_html_blocks(body, lambda n: n is preface or n is afterword or n.tag in ("nav", "header", "footer")))
@@ -922,46 +1009,40 @@ def _archive_preface(preface: _Node, draft: Draft) -> None:
 def _archive_chapters(chapters: _Node, draft: Draft) -> list[Vignette]:
     """Chapter text only: each chapter's heading marks it; its summary, notes and end notes are left out."""
     def skip(n: _Node) -> bool:
-        return "meta" in n.classes or n.attrs.get("id", "").startswith("endnotes") or \
-            "endnote-link" in n.classes or "toc-heading" in n.classes or "chapter-header" in n.classes
+        return bool(n.classes & {"meta", "endnote-link", "toc-heading", "chapter-header"}) or \
+            n.attrs.get("id", "").startswith("endnotes")
 
-    groups: list[tuple[str, list[Block]]] = []
+    segments: list[tuple[str, list]] = [("", [])]  # (chapter heading, the nodes of its text)
     notes = 0
     for c in chapters.children:
-        if not isinstance(c, _Node):
-            continue
-        if "meta" in c.classes or "chapter-header" in c.classes:
-            heading = c.find(lambda n: n.tag in _HEADINGS)
-            groups.append((heading.text() if heading is not None else "", []))
-            notes += sum(1 for _ in c.find_all(lambda n: n.tag == "blockquote"))
-            continue
-        if c.attrs.get("id", "").startswith("endnotes"):
+        if isinstance(c, _Node) and c.attrs.get("id", "").startswith("endnotes"):
             notes += 1
             continue
-        if c.tag in _HEADINGS and c.classes & {"heading", "toc-heading"}:
-            groups.append((c.text(), []))
+        if isinstance(c, _Node) and (c.classes & {"meta", "chapter-header"} or
+                                     c.tag in _HEADINGS and c.classes & {"heading", "toc-heading"}):
+            heading = c if c.tag in _HEADINGS else c.find(lambda n: n.tag in _HEADINGS)
+            notes += sum(1 for _ in c.find_all(lambda n: n.tag == "blockquote"))
+            segments.append((heading.text() if heading is not None else "", []))
             continue
-        if not groups:
-            groups.append(("", []))
-        if skip(c):
-            continue
-        else:
-            groups[-1][1].extend(_html_blocks(_wrap(c), skip))
+        segments[-1][1].append(c)
     if notes:
         draft.dropped.append(f"{notes} chapter summar{'ies' if notes > 1 else 'y'} or note{'s' * (notes > 1)}")
+    groups = [(title, blocks) for title, nodes in segments
+              if (blocks := list(_html_blocks(_holder(nodes), skip)))]
     vignettes: list[Vignette] = []
     for title, blocks in groups:
         found = split(blocks, draft, NONE)
-        chapter = re.sub(r"^Chapter\s+\d+\s*[:.]\s*", "", title).strip() if title else ""
+        chapter = re.sub(r"^Chapter\s+\d+\s*[:.]\s*", "", title).strip()
         if found and not found[0].heading and chapter and (len(groups) > 1 or len(found) == 1):
             found[0].title, found[0].heading = chapter, True
         vignettes += found
     return vignettes
 
 
-def _wrap(node: _Node) -> _Node:
+def _holder(children: list) -> _Node:
+    """A bare <div> around some nodes, so that they can be read as one piece of HTML."""
     holder = _Node("div", {}, None)
-    holder.children = [node]
+    holder.children = list(children)
     return holder
 
 
@@ -1223,6 +1304,8 @@ def report(result: Plan, source: Path, folder: Path, dry_run: bool) -> str:
     out.append(f"  author:        {d.author or '(none in the file)'}")
     out.append(f"  summary:       {_quote(d.summary, 60) if d.summary else '(none in the file)'}")
     out.append(f"  content notes: {', '.join(d.content_notes) if d.content_notes else '(none in the file)'}")
+    if d.language:
+        out.append(f"  language:      {d.language}")
     if d.url:
         out.append(f"  source:        {d.url}")
     out.append(f"scenes ({verb} to {folder}/):")

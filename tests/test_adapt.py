@@ -8,6 +8,7 @@ source's headings and paragraphs.
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -160,6 +161,13 @@ def test_headings_alone_divide_a_text_without_separators(tmp_path):
     assert [(s["title"], len(s["text"])) for s in scenes] == [("The Kitchen", 2), ("The Hall", 1), ("The Attic", 1)]
 
 
+def test_underlined_title_and_headings(tmp_path):
+    text = "The Title\n=========\n\nby Someone\n\nYear Nine\n---------\n\nIt rained.\n\nYear Ten\n--------\n\nIt snowed.\n"
+    story, scenes = adapted(write(tmp_path, "under.txt", text), tmp_path / "out")
+    assert (story["title"], story["author"]) == ("The Title", "Someone")
+    assert [(s["title"], s["text"]) for s in scenes] == [("Year Nine", ["It rained."]), ("Year Ten", ["It snowed."])]
+
+
 def test_short_dialogue_lines_stay_paragraphs(tmp_path):
     text = "Title Here\n\n* * *\n\n\"Stay.\"\n\n\"Why?\"\n\nNo.\n\n\"Because\"\n\nShe stayed.\n"
     _, scenes = adapted(write(tmp_path, "t.txt", text), tmp_path / "out")
@@ -278,6 +286,21 @@ def test_archive_download_with_one_vignette_a_chapter(tmp_path):
     assert "never a scene" not in every
 
 
+def test_images_are_left_out_and_reported(tmp_path):
+    page = "<html><body><h1>Pictures</h1><p>Before.</p><p><img src='a.png' alt='a drawing of a cat'></p><p>After.</p>"
+    code, out, _ = run("adapt", write(tmp_path, "p.html", page), "-o", tmp_path / "out")
+    assert code == 0 and "1 image" in out
+    assert yaml.safe_load((tmp_path / "out" / "01-scene-1.yaml").read_text())["text"] == ["Before.", "After."]
+
+
+def test_archive_chapter_text_made_of_line_breaks_only(tmp_path):
+    page = ('<html><body><div id="preface"><div class="meta"><h1>Brs</h1></div></div>'
+            '<div id="chapters" class="userstuff">\nLine one.<br/><br/>\nLine two.<br/>still two.\n<hr/>Three.</div>'
+            '</body></html>')
+    story, scenes = adapted(write(tmp_path, "brs.html", page), tmp_path / "out")
+    assert [s["text"] for s in scenes] == [["Line one.", "Line two.\nstill two."], ["Three."]]
+
+
 def test_html_is_told_by_content_whatever_the_suffix(tmp_path):
     source = write(tmp_path, "download.txt", (FIXTURES / "work.html").read_text(encoding="utf-8"))
     _, scenes = adapted(source, tmp_path / "out")
@@ -336,6 +359,29 @@ def test_archive_html_with_bold_headings_unclosed_paragraphs_and_centred_breaks(
     assert scenes[2]["text"] == ["Her grandmother taught her the ropes — literally — & laughed when she swung off her feet."]
     assert scenes[3]["text"] == ["“Not yet,” the sexton said. “Not for years.”"]
     assert "note" not in str(scenes).lower() and "Thank you" not in str(scenes)
+
+
+# -- one story in all three forms, laid out like a "five times" piece -----------------------
+
+MARA = json.loads((FIXTURES / "mara.expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name,encode", [
+    ("mara.txt", None), ("mara.txt", "crlf"), ("mara.txt", "utf-16"), ("mara.md", None), ("mara.md", "crlf"),
+    ("mara.html", None), ("mara.html", "utf-8-sig"),
+])
+def test_one_story_in_every_form_gives_the_same_scenes(tmp_path, name, encode):
+    """Vignettes parted by blank lines alone (text) or by rules (Markdown, HTML), two with headings."""
+    source = FIXTURES / name
+    if encode:
+        source = write(tmp_path, name, ENCODINGS[encode](source.read_text(encoding="utf-8")))
+    story, scenes = adapted(source, tmp_path / "out")
+    assert story["title"] == MARA["title"]
+    titles = [heading or f"Part {n}" for n, (heading, _) in enumerate(MARA["v"], 1)]
+    assert [(s["title"], s["text"]) for s in scenes] == list(zip(titles, [text for _, text in MARA["v"]]))
+    if name != "mara.txt":
+        assert story["summary"].startswith("Six times Mara lets go, and the last time she doesn")
+        assert story["author"] in ("Carys Wynn", "carys_wynn")
 
 
 # -- what any paragraph becomes in YAML ------------------------------------------------
