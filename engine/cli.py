@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"vignettes {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for add in (_add_play, _add_validate, _add_graph, _add_test, _add_new, _add_schema, _add_explain, _add_adapt):
+    for add in (_add_play, _add_validate, _add_graph, _add_test, _add_new, _add_schema, _add_explain, _add_adapt,
+                _add_export):
         add(sub)
     return parser
 
@@ -415,6 +416,55 @@ def _run_adapt(args, out, err) -> int:
             err.write(f"  hint: {e.hint}\n")
         return EXIT_PROBLEMS
     out.write(adapt.report(result, source, folder, args.dry_run))
+    return EXIT_OK
+
+
+# -- export --------------------------------------------------------------------
+
+
+def _add_export(sub) -> None:
+    p = sub.add_parser("export", help="write the story as one HTML page that plays in a browser",
+                       description="Write one self-contained HTML page that plays the story in a browser, as the "
+                                   "terminal plays it. The page loads nothing else: host it anywhere or open it "
+                                   "from disk. The story is validated first.",
+                       epilog="examples:\n"
+                              "  vignettes export                        the bundled story, to <story id>.html here\n"
+                              "  vignettes export my-story/ -o site/index.html\n"
+                              "  vignettes export my-story/ -o - > page.html\n\n"
+                              "exit codes: 0 written, 1 the story does not validate, 2 usage error or the file "
+                              "cannot be written (an existing file needs --force)",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("story", nargs="?", metavar="STORY", help="a story folder (default: the bundled story)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="where to write the page (default: <story id>.html in this folder; - for standard output)")
+    p.add_argument("--force", action="store_true", help="replace FILE if it already exists")
+    p.set_defaults(run=_run_export)
+
+
+def _run_export(args, out, err) -> int:
+    from pathlib import Path
+
+    from engine import export
+    from engine.frontend.launch import load
+
+    story = load(args.story, err)
+    if story is None:
+        return EXIT_PROBLEMS
+    text = export.page(story)
+    if args.output == "-":
+        buffer = getattr(out, "buffer", None)
+        if buffer is not None:
+            buffer.write(text.encode("utf-8"))
+            buffer.flush()
+        else:
+            out.write(text)
+        return EXIT_OK
+    try:
+        target = export.write(text, Path(args.output or f"{story.id}.html"), force=args.force)
+    except export.ExportError as e:
+        err.write(f"vignettes export: {e.message}\n")
+        return EXIT_USAGE
+    out.write(f"wrote {target} ({len(text.encode('utf-8')) // 1024 + 1} KB); open it in a browser, or put it on any web host\n")
     return EXIT_OK
 
 

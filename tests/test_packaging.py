@@ -159,3 +159,12 @@ def test_the_lowest_versions_file_pins_every_floor_of_pyproject():
     pinned = _floors((ROOT / "constraints-lowest.txt").read_text(encoding="utf-8").splitlines())
     assert _floors(requirements) == pinned
     assert "constraints-lowest.txt" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_export_works_from_the_installed_wheel(wheel, venv, elsewhere):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {f"engine/web/{n}" for n in ("page.html", "page.css", "page.js", "runtime.js")} <= names
+    proc = _run([venv / "bin" / "vignettes", "export", "-o", "page.html", "--force"], cwd=elsewhere, check=False)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    html = (elsewhere / "page.html").read_text(encoding="utf-8")
+    assert 'id="vignettes-runtime"' in html and '"five-times"' in html and "{{" not in html
