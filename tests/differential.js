@@ -23,7 +23,7 @@ function snapshot(story, state, refused) {
   }
   return {
     refused, scene: v.scene, title: v.title, paragraphs: v.paragraphs, prompt: v.prompt, options: v.options,
-    optional: v.optional, can_go_on: v.canGoOn, is_ending: v.isEnding, position: v.position, total: v.total,
+    optional: v.optional, can_go_on: v.canGoOn, is_ending: v.isEnding, stranded: v.stranded, position: v.position, total: v.total,
     recap: R.recap(story, state), save, round_trip: roundTrip,
   };
 }

@@ -140,7 +140,7 @@ def python_trace(story, actions):
         return {"refused": refused, "scene": v.scene, "title": export.shown(v.title),
                 "paragraphs": [export.shown(p) for p in v.paragraphs], "prompt": export.shown(v.prompt),
                 "options": [[i, export.shown(t)] for i, t in v.options], "optional": v.optional,
-                "can_go_on": v.can_go_on, "is_ending": v.is_ending, "position": v.position, "total": v.total,
+                "can_go_on": v.can_go_on, "is_ending": v.is_ending, "stranded": v.stranded, "position": v.position, "total": v.total,
                 "recap": [[export.shown(t), None if c is None else export.shown(c)] for t, c in runtime.recap(story, state)],
                 "save": runtime.to_dict(story, state), "round_trip": True}
 

@@ -158,6 +158,11 @@
         pathList(passage.appendChild(el("ol", null, "path")));
       }
     }
+    if (v.stranded) {
+      passage.appendChild(el("p", "The story stops here without an ending: none of this scene’s options is open now " +
+                                  "and it has no way on. This is a bug in the story, not an ending; you can undo the " +
+                                  "last step or start again.", "stranded"));
+    }
     $("log").appendChild(passage);
     drawChoices(v);
     if ($("recap").hidden === false) pathList($("recap-list"));
@@ -186,7 +191,10 @@
     });
     if (v.options.length && v.canGoOn) onward.appendChild(button("Go on without choosing", "data-choice", "-"));
     else if (v.canGoOn) onward.appendChild(button("Go on", "data-choice", "next"));
-    else if (v.isEnding) onward.appendChild(button("Start again from the beginning", "data-action", "restart"));
+    else if (v.isEnding || v.stranded) {
+      if (v.stranded && state.answers.length) onward.appendChild(button("Undo the last step", "data-action", "undo"));
+      onward.appendChild(button("Start again from the beginning", "data-action", "restart"));
+    }
   }
 
   function clearChoices() {

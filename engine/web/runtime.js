@@ -125,6 +125,8 @@
     }
     // A choice whose every option is closed must not trap the reader: it goes on if it can.
     var canGoOn = scene.next !== null && (choice === null || choice.optional || options.length === 0);
+    var stuck = options.length === 0 && !canGoOn;
+    var ending = scene.next === null && choice === null;
     return {
       scene: scene.id,
       title: scene.title,
@@ -134,9 +136,11 @@
       options: options,
       optional: Boolean(choice && choice.optional),
       canGoOn: canGoOn,
-      isEnding: options.length === 0 && !canGoOn,
+      isEnding: stuck && ending,
       position: scene.position,
-      total: story.scenes.length
+      total: story.scenes.length,
+      // Not an ending, yet no option is open and there is no `next`: a bug in the story.
+      stranded: stuck && !ending
     };
   }
 
