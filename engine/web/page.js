@@ -121,8 +121,9 @@
 
   // -- drawing ---------------------------------------------------------------------------
 
+  /* "Scene 2 of 6: London", as the terminal numbers it; an ending takes no number. */
   function place(v) {
-    return "Scene " + v.position + " of " + v.total + ": " + v.title;
+    return v.position ? "Scene " + v.position + " of " + v.total + ": " : "";
   }
 
   function pathList(list) {
@@ -147,8 +148,8 @@
     if (echo) passage.appendChild(el("p", echo, "echo"));
     var heading = el("h2");
     heading.tabIndex = -1;
-    heading.appendChild(el("span", "Scene " + v.position + " of " + v.total + ":", "place"));
-    heading.appendChild(document.createTextNode(" " + v.title));
+    if (v.position) heading.appendChild(el("span", place(v), "place"));
+    heading.appendChild(document.createTextNode(v.title));
     passage.appendChild(heading);
     v.paragraphs.forEach(function (p) { passage.appendChild(el("p", p)); });
     if (v.isEnding) {
@@ -216,7 +217,7 @@
     if (saved) {
       var v = R.view(story, saved.state);
       $("intro-title").textContent = "Welcome back";
-      $("resume-offer").textContent = "You have a saved place: " + place(v) + ".";
+      $("resume-offer").textContent = "You have a saved place: " + place(v) + "“" + v.title + "”.";
       $("resume-offer").hidden = false;
       resume.hidden = false;
       resume.textContent = "Resume where you left off";

@@ -51,14 +51,17 @@
         })
       } : null;
       var scene = {
-        id: s.id, title: s.title, position: i + 1, next: s.next || null, choice: choice,
+        id: s.id, title: s.title, next: s.next || null, choice: choice, ending: !s.next && !choice,
         paragraphs: s.text.map(function (p) { return { text: p.text, condition: tree(p.if) }; })
       };
       if (!byId.has(s.id)) byId.set(s.id, scene);
       return scene;
     });
+    // A scene's place counts only the scenes that are not endings; an ending has none.
+    var numbered = scenes.filter(function (s) { return !s.ending; }).map(function (s) { return s.id; });
+    scenes.forEach(function (s) { s.position = s.ending ? null : numbered.indexOf(s.id) + 1; });
     return {
-      id: data.id, fingerprint: data.fingerprint, start: data.start, scenes: scenes, byId: byId,
+      id: data.id, fingerprint: data.fingerprint, start: data.start, scenes: scenes, byId: byId, total: numbered.length,
       variables: data.variables.map(function (v) { return [v[0], value(v[1])]; })
     };
   }
@@ -126,7 +129,6 @@
     // A choice whose every option is closed must not trap the reader: it goes on if it can.
     var canGoOn = scene.next !== null && (choice === null || choice.optional || options.length === 0);
     var stuck = options.length === 0 && !canGoOn;
-    var ending = scene.next === null && choice === null;
     return {
       scene: scene.id,
       title: scene.title,
@@ -136,11 +138,11 @@
       options: options,
       optional: Boolean(choice && choice.optional),
       canGoOn: canGoOn,
-      isEnding: stuck && ending,
+      isEnding: stuck && scene.ending,
       position: scene.position,
-      total: story.scenes.length,
+      total: story.total,
       // Not an ending, yet no option is open and there is no `next`: a bug in the story.
-      stranded: stuck && !ending
+      stranded: stuck && !scene.ending
     };
   }
 
@@ -186,7 +188,7 @@
   function goOn(story, state) {
     var scene = sceneOf(story, state.scene);
     if (!view(story, state).canGoOn) {
-      var what = scene.next === null && scene.choice === null ? "an ending" : "a choice that must be made";
+      var what = scene.ending ? "an ending" : "a choice that must be made";
       throw new Misuse("scene '" + scene.id + "' has " + what + ": there is no way on without choosing");
     }
     return arrive(story, state, scene.next, state.variables.slice(), null);
