@@ -76,3 +76,19 @@ def parts(html: str) -> _Parts:
     p.feed(html)
     p.close()
     return p
+
+
+# Headless Chromium kept off the network: no background services, no DNS for anything.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-background-networking", "--disable-component-update", "--disable-default-apps",
+    "--disable-domain-reliability", "--disable-sync", "--disable-client-side-phishing-detection",
+    "--no-first-run", "--no-default-browser-check", "--metrics-recording-only",
+    "--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
+def launch(playwright, executable: str):
+    """Debian's Chromium, headless, through Playwright (never `playwright install`)."""
+    return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)

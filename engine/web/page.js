@@ -20,6 +20,7 @@
   var saved = null; // a save offered for resuming: {state, changed}
   var settings = { size: "normal", shortcuts: true };
   var storageFailed = false;
+  var savedOnce = false;
 
   function $(id) { return document.getElementById(id); }
 
@@ -68,7 +69,9 @@
       storageFailed = true;
     } else {
       if (storageFailed) say("Saved: your place is kept in this browser again.");
+      else if (!savedOnce) say("Saved: your place is kept in this browser after every step.");
       storageFailed = false;
+      savedOnce = true;
     }
   }
 
@@ -111,9 +114,10 @@
     try {
       restored = R.fromSave(story, value);
     } catch (e) {
-      if (e instanceof R.Mismatch || e instanceof R.Misuse) {
+      if (e instanceof R.Mismatch && e.step) {
         throw new Error("it no longer fits this story, which has changed since it was saved (" + e.message + ")");
       }
+      if (e instanceof R.Mismatch || e instanceof R.Misuse) throw new Error(e.message);
       throw e;
     }
     return { state: restored, changed: !R.isCurrent(story, value) };
@@ -131,6 +135,10 @@
     while (list.firstChild) list.removeChild(list.firstChild);
     steps.forEach(function (s) { list.appendChild(el("li", s[1] ? s[0] + ": " + s[1] : s[0])); });
     return steps.length;
+  }
+
+  function refreshRecap() {
+    $("recap-empty").hidden = (state === null ? 0 : pathList($("recap-list"))) > 0;
   }
 
   /* Controls that need a story in progress are hidden before it begins. */
@@ -155,7 +163,7 @@
     if (v.isEnding) {
       passage.appendChild(el("p", "The end.", "the-end"));
       if (state.answers.length) {
-        passage.appendChild(el("p", "Your path:"));
+        passage.appendChild(el("p", "Your path:", "path-title"));
         pathList(passage.appendChild(el("ol", null, "path")));
       }
     }
@@ -166,7 +174,7 @@
     }
     $("log").appendChild(passage);
     drawChoices(v);
-    if ($("recap").hidden === false) pathList($("recap-list"));
+    if ($("recap").hidden === false) refreshRecap();
     if (focus) heading.focus();
   }
 
@@ -324,10 +332,7 @@
   function action(name, control) {
     if (name === "settings") return toggle($("settings"), control);
     if (name === "recap") {
-      if (toggle($("recap"), control)) {
-        var count = state === null ? 0 : pathList($("recap-list"));
-        $("recap-empty").hidden = count > 0;
-      }
+      if (toggle($("recap"), control)) refreshRecap();
       return;
     }
     if (name === "export-save") return downloadSave();
