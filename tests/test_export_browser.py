@@ -284,12 +284,41 @@ def test_no_sideways_scroll_on_a_narrow_phone(width, reader, pages):
         assert sizes[0] <= sizes[1], (name, sizes)
 
 
-def test_focus_ring_and_borders_are_visible(reader, pages):
-    r = reader(pages(BUNDLED, "bundled"), reduced_motion="reduce")
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two computed `rgb(...)` colours."""
+    def luminance(colour):
+        channels = [int(x) / 255 for x in re.findall(r"\d+", colour)[:3]]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_focus_rings_borders_and_text_keep_their_contrast(scheme, reader, pages):
+    r = reader(pages(BUNDLED, "bundled"), color_scheme=scheme, reduced_motion="reduce")
     r.page.keyboard.press("Tab")
-    style = r.page.evaluate("""(() => { const s = getComputedStyle(document.activeElement);
-        return [s.outlineStyle, s.outlineWidth, document.activeElement.tagName]; })()""")
-    assert style[0] == "solid" and float(style[1].rstrip("px")) >= 2 and style[2] == "BUTTON"
+    assert r.page.evaluate("document.activeElement.tagName") == "BUTTON"
+    c = r.page.evaluate("""(() => {
+        const css = (sel) => getComputedStyle(document.querySelector(sel));
+        const focused = getComputedStyle(document.activeElement);
+        return {ring: focused.outlineColor, ringStyle: focused.outlineStyle, ringWidth: parseFloat(focused.outlineWidth),
+                border: css('button').borderTopColor, button: css('button').backgroundColor,
+                page: css('body').backgroundColor, panel: css('#intro').backgroundColor,
+                text: css('body').color, muted: css('.credits p').color}; })()""")
+    assert c["ringStyle"] == "solid" and c["ringWidth"] >= 2
+    for surface in ("page", "panel", "button"):
+        assert contrast(c["ring"], c[surface]) >= 3, (surface, c)
+        assert contrast(c["border"], c[surface]) >= 3, (surface, c)
+        assert contrast(c["text"], c[surface]) >= 4.5, (surface, c)
+    assert contrast(c["muted"], c["page"]) >= 4.5 and contrast(c["muted"], c["panel"]) >= 4.5, c
+
+
+@pytest.mark.parametrize("motion, animation", [("reduce", "none"), ("no-preference", "arrive")])
+def test_passages_move_only_for_readers_who_allow_motion(motion, animation, reader, pages):
+    r = reader(pages(BUNDLED, "bundled"), reduced_motion=motion)
+    r.choice("begin")
+    assert r.page.evaluate("getComputedStyle(document.querySelector('.passage')).animationName") == animation
 
 
 # -- saves ------------------------------------------------------------------------------------

@@ -254,3 +254,32 @@ def test_the_page_runtime_refuses_malformed_and_deep_json(node):
     story = export.story_data(build(SMALL))
     for text in ("", "{", "[1,]", "{'a': 1}", "[" * 100 + "]" * 100, '{"a": 1} x', "01"):
         assert "error" in node.ask({"kind": "load", "story": story, "text": text}), text
+
+
+EVERY_KEYWORD = {
+    "type": "object", "required": ["a"], "maxProperties": 3, "propertyNames": {"pattern": "^[a-e]$"},
+    "additionalProperties": {"type": "boolean"},
+    "properties": {
+        "a": {"type": "string", "minLength": 1, "maxLength": 3, "pattern": "^x"},
+        "b": {"type": "array", "minItems": 1, "maxItems": 2, "items": {"enum": [1, "y", None]}},
+        "c": {"type": ["integer", "null"], "minimum": 0},
+        "d": {"const": 1},
+    },
+}
+NEAR_EVERY_KEYWORD = st.fixed_dictionaries(
+    {"a": st.sampled_from(["x", "xyz", "xyzw", "", "y", 1])},
+    optional={"b": st.sampled_from([[1], [1, "y"], [None, "y"], [], [1, 1, 1], [2], [True], [1.0]]),
+              "c": st.sampled_from([0, 5, -1, None, 1.5, True, 10**30]),
+              "d": st.sampled_from([1, 1.0, True, 2, "1"]),
+              "e": st.sampled_from([True, 1]), "Z": st.just(True)})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(NEAR_EVERY_KEYWORD, JSON_VALUE))
+def test_the_page_checks_each_schema_keyword_as_jsonschema_does(node, value):
+    import jsonschema
+
+    text = json.dumps(value)
+    expected = jsonschema.Draft202012Validator(EVERY_KEYWORD).is_valid(json.loads(text))
+    errors = node.ask({"kind": "schema", "schema": EVERY_KEYWORD, "text": text})["errors"]
+    assert (not errors) == expected, (value, errors)

@@ -385,7 +385,7 @@
 
   // -- the save schema -------------------------------------------------------------
 
-  var ANNOTATIONS = ["$schema", "$id", "title", "description"];
+  var ANNOTATIONS = ["$schema", "$id", "$comment", "title", "description", "markdownDescription", "examples", "default"];
 
   function typeOf(v) {
     if (v === null) return "null";
@@ -457,6 +457,23 @@
           break;
         case "maxLength":
           if (t === "string" && Array.from(value).length > s) errors.push(path + ": longer than " + s);
+          break;
+        case "minLength":
+          if (t === "string" && Array.from(value).length < s) errors.push(path + ": shorter than " + s);
+          break;
+        case "maxItems":
+          if (t === "array" && value.length > s) errors.push(path + ": more than " + s + " items");
+          break;
+        case "minItems":
+          if (t === "array" && value.length < s) errors.push(path + ": fewer than " + s + " items");
+          break;
+        case "maxProperties":
+          if (t === "object" && Object.keys(value).length > s) errors.push(path + ": more than " + s + " keys");
+          break;
+        case "enum":
+          if (!s.some(function (x) { return (typeof value === "boolean") === (typeof x === "boolean") && pyEqual(value, x); })) {
+            errors.push(path + ": not one of " + JSON.stringify(s));
+          }
           break;
         case "minimum":
           if ((t === "integer" || t === "number") && (typeof value === "bigint" ? value < BigInt(s) : value < s)) {
