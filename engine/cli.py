@@ -73,8 +73,9 @@ def _add_play(sub) -> None:
                               "                                              answer from a list, write the reading\n\n"
                               "keys at every prompt: 1-9 or arrows+Enter pick, Enter goes on where allowed,\n"
                               "u undo, s save, r recap, h help, q quit; Ctrl-C / Ctrl-D quit, keeping your place.\n\n"
-                              "exit codes: 0 done or quit, 1 the story does not validate or a --choices answer\n"
-                              "names no option, 2 usage error, 130 interrupted (Ctrl-C)",
+                              "exit codes: 0 done or quit, 1 the story does not validate, a --choices answer\n"
+                              "names no option, or the story strands the reader (no open option, no next),\n"
+                              "2 usage error, 130 interrupted (Ctrl-C)",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("story", nargs="?", metavar="STORY", help="a story folder (default: the bundled story)")
     p.add_argument("--plain", action="store_true",

@@ -121,3 +121,25 @@ def test_no_color_and_plain_flag(env):
     child.expect("The end.")
     out = finish(child)
     assert child.exitstatus == 0 and "\x1b[" not in out
+
+
+def test_a_stranded_reader_is_told_of_a_story_bug_not_an_ending(env, tmp_path, enter="\r"):
+    story = tmp_path / "s"
+    story.mkdir()
+    (story / "story.yaml").write_text("id: s\ntitle: S\nstart: gate\nvariables:\n  told: false\n", encoding="utf-8")
+    (story / "01-gate.yaml").write_text("id: gate\ntitle: Gate\ntext: [At the gate.]\nchoices:\n  prompt: Go?\n"
+                                        "  options:\n    - text: In.\n      goto: hall\n", encoding="utf-8")
+    (story / "02-hall.yaml").write_text("id: hall\ntitle: Hall\ntext: [In the hall.]\nchoices:\n  prompt: Now?\n"
+                                        "  options:\n    - text: Tell.\n      if: told\n      goto: end\n", encoding="utf-8")
+    (story / "03-end.yaml").write_text("id: end\ntitle: End\ntext: [Done.]\n", encoding="utf-8")
+    child = pexpect.spawn(sys.executable, ["-m", "engine", "play", str(story)], env=env, cwd=str(ROOT),
+                          dimensions=(24, 80), encoding="utf-8", timeout=20)
+    child.expect("Begin the story")
+    child.send(enter)
+    child.expect("Go\\?")
+    child.send(enter)
+    child.expect("In the hall")
+    rest = finish(child)
+    assert child.exitstatus == 1
+    assert "The end." not in rest
+    assert "no way on from scene 'hall'" in rest and "a bug in the story" in rest and "Your place is kept" in rest
