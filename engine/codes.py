@@ -221,6 +221,12 @@ CATALOGUE: tuple[Code, ...] = (
          ("01-one.yaml", 4, 9),
          meaning="Whatever values the variables take, this condition is false, so what it guards is never shown.",
          fix="Check the comparisons (`>` for `<`, `and` for `or`)."),
+    Code("E111", "unknown-seen-scene", "seen() names no scene", ERROR,
+         _story("id: one\ntitle: One\ntext:\n  - if: seen(lodnon) or told or held_on > 0\n    text: Hi.\n"),
+         ("01-one.yaml", 4, 9),
+         meaning="`seen(id)` is true once the reader has been through that scene; an id no scene has would "
+                 "always be false.",
+         fix="Correct the id (the hint names the nearest one)."),
     Code("W112", "may-strand", "a required choice whose every option has a condition, with no next", WARNING,
          _story(_ONE + "choices:\n  prompt: Go?\n  options:\n    - text: Stay.\n      if: told\n      goto: one\n"
                 "    - text: Leave.\n      if: held_on > 0\n      goto: one\n"), ("01-one.yaml", 7, 1),
@@ -237,12 +243,6 @@ CATALOGUE: tuple[Code, ...] = (
                  "mid-sentence before a ' #' is reported; a comment after a finished sentence is not.",
          fix="Put the whole paragraph in quotes (single quotes, doubling any ' inside), or remove the space "
              "before the #."),
-    Code("E111", "unknown-seen-scene", "seen() names no scene", ERROR,
-         _story("id: one\ntitle: One\ntext:\n  - if: seen(lodnon) or told or held_on > 0\n    text: Hi.\n"),
-         ("01-one.yaml", 4, 9),
-         meaning="`seen(id)` is true once the reader has been through that scene; an id no scene has would "
-                 "always be false.",
-         fix="Correct the id (the hint names the nearest one)."),
     # -- test plans (a story's tests/ folder) ----------------------------------
     Code("E300", "plan-unknown-scene", "a test plan names a scene the story does not have", ERROR,
          _plan("  - scene: oen\n"), ("tests/plan.yaml", 4, 12),

@@ -31,6 +31,7 @@ _TOKEN = re.compile(
 )
 _KEYWORDS = {"and", "or", "not", "true", "false"}
 _COMPARE = {"==", "!=", "<", "<=", ">", ">="}
+_YAML_BOOLS = {"yes", "no", "on", "off", "true", "false"}  # how YAML spells true/false; conditions say true/false
 
 
 class ExprError(EngineError):
@@ -133,6 +134,8 @@ def _tokens(source: str, scene: str = "scene-id") -> list[tuple[str, str, int]]:
             out.append(("seen", m.group("scene"), i + 1))
         elif kind == "name" and m.group() in _KEYWORDS:
             out.append(("kw", m.group(), i + 1))
+        elif kind == "name" and m.group().lower() in _KEYWORDS - {"true", "false"}:
+            raise ExprError("syntax", f"`{m.group()}` is written in lowercase", i + 1, f"write `{m.group().lower()}`")
         elif kind != "space":
             out.append((kind, m.group(), i + 1))
         i = m.end()
@@ -286,12 +289,17 @@ def typecheck(node: Node, types: Mapping[str, str]) -> str:
     if isinstance(node, Seen):
         return "bool"
     if isinstance(node, Var):
+        if node.name not in types and node.name.lower() in _YAML_BOOLS:
+            word = "true" if node.name.lower() in ("yes", "on", "true") else "false"
+            raise ExprError("syntax", f"`{node.name}` is not a value in conditions", node.col,
+                            f"write `{word}`: conditions know only true and false")
         if node.name not in types:
             import difflib
 
             near = difflib.get_close_matches(node.name, list(types), n=1)
-            hint = f"did you mean '{near[0]}'?" if near else f"declare it under `variables:` in story.yaml, e.g. `{node.name}: 0`"
-            raise ExprError("unknown-variable", f"unknown variable '{node.name}'", node.col, hint)
+            name = node.name if len(node.name) <= 40 else node.name[:39] + "…"
+            hint = f"did you mean '{near[0]}'?" if near else f"declare it under `variables:` in story.yaml, e.g. `{name}: 0`"
+            raise ExprError("unknown-variable", f"unknown variable '{name}'", node.col, hint)
         return types[node.name]
     if isinstance(node, Unary):
         inner = typecheck(node.operand, types)

@@ -203,6 +203,9 @@ def test_add_on_a_true_false_variable_says_use_set(tmp_path, monkeypatch):
     ("warned && lamps > 1", 8, "`&&` is not an operator", "did you mean `warned and lamps > 1`?"),
     ("lamps >", 8, "condition ends too early", "e.g. `lamps >= 1`"),
     ("seen(Hall)", 1, "scene ids are lowercase", "did you mean seen(hall)?"),
+    ("warned == yes", 11, "`yes` is not a value in conditions", "write `true`"),
+    ("lamps > 1 AND warned", 11, "`AND` is written in lowercase", "write `and`"),
+    ("NOT warned", 1, "`NOT` is written in lowercase", "write `not`"),
 ])
 def test_condition_slips_get_a_did_you_mean(tmp_path, monkeypatch, condition, col, words, fix):
     scene = f'{HEAD}text:\n  - if: "{condition}"\n    text: Light.\n'
