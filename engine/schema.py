@@ -322,6 +322,26 @@ def _shape_hint(name: str, instance: Any) -> str:
     return ""
 
 
+# Where each key of a scene belongs, for a key indented into the wrong mapping.
+_SCENE_KEYS = ("id", "title", "text", "choices", "next")
+_CHOICE_KEYS = ("prompt", "optional", "options")
+_OPTION_KEYS = ("goto", "add", "set")
+
+
+def _misplaced(name: str, path: tuple, doc) -> str:
+    """A hint for a scene's key found inside another mapping: most often an indentation slip."""
+    if not path:
+        return ""
+    if name in _SCENE_KEYS:
+        return f"`{name}:` belongs to the scene itself: move it left to column 1 (it is indented under `{path[0]}:`)"
+    if name in _CHOICE_KEYS and path[0] == "choices" and len(path) > 1:
+        col = doc.pos(("choices", "options"), key=True).col
+        return f"`{name}:` belongs to `choices:`: move it to column {col}, in line with `options:`"
+    if name in _OPTION_KEYS and path == ("choices",):
+        return f"`{name}:` belongs to an option: indent it under one of the `- text:` lines of `options:`"
+    return ""
+
+
 def _describe(error, doc) -> list[Diagnostic]:
     path = tuple(error.absolute_path)
     validator, schema, instance = error.validator, error.schema, error.instance
@@ -337,7 +357,8 @@ def _describe(error, doc) -> list[Diagnostic]:
             if name in allowed:
                 continue
             near = difflib.get_close_matches(str(name), allowed, n=1)
-            hint = f"did you mean '{near[0]}'?" if near else f"allowed keys: {', '.join(allowed)}"
+            hint = (f"did you mean '{near[0]}'?" if near else _misplaced(str(name), path, doc)
+                    or f"allowed keys: {', '.join(allowed)}")
             out.append(at("E100", f"unknown key {_quote(str(name))}", hint, key=True, where=path + (name,)))
         if out:
             return out

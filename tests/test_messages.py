@@ -313,3 +313,13 @@ def test_a_goto_typo_does_not_also_call_the_scene_meant_unreachable(tmp_path, mo
     assert found[("s/01-hall.yaml", "E102", 7, 7)] == "next 'stiar' not found"
     assert not [k for k in found if k[1] == "W103" and k[0] in ("s/02-stair.yaml", "s/03-roof.yaml")], found
     assert ("s/04-shed.yaml", "W103", 1, 5) in found  # truly unreachable scenes are still reported
+
+
+def test_a_key_indented_into_the_wrong_mapping_says_where_it_belongs(tmp_path, monkeypatch):
+    scene = (HEAD + "text: [x]\nchoices:\n  options:\n    - text: a\n      prompt: Where?\n      goto: hall\n"
+             "  next: hall\n  add: {lamps: 1}\n")
+    found = check(tmp_path, monkeypatch, scene)
+    assert one(found, "E100", 7, 7) == ("unknown key 'prompt'",
+                                        "`prompt:` belongs to `choices:`: move it to column 3, in line with `options:`")
+    assert one(found, "E100", 9, 3)[1] == "`next:` belongs to the scene itself: move it left to column 1 (it is indented under `choices:`)"
+    assert "belongs to an option" in one(found, "E100", 10, 3)[1]
