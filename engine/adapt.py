@@ -43,6 +43,7 @@ class Block:
     note: bool = False  # written wholly in emphasis: how authors set off a note
     lines: tuple[str, ...] = ()  # the lines as written, where they say more than the joined text
     listed: bool = False  # an item of a list
+    span: tuple[int, int] = (-1, -1)  # Markdown: the source lines of the top-level block it came from
 
 
 @dataclass
@@ -150,7 +151,8 @@ _OTHER_LABELS = {
     "chapters", "published", "updated", "completed", "stats", "series", "collections", "status", "genre",
     "genres", "spoilers", "prompt", "date", "length", "universe", "timeline", "setting",
 }
-_LABEL = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z0-9'’/() ]{0,30}?)\s*[:：]\s*(?P<value>.*)$", re.S)
+_LABEL = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z0-9'’/() ]{0,30}?)(?:\s*[:：]|\s+[-–—])\s*(?P<value>.*)$", re.S)
+_ANY_LABEL = re.compile(r"^\s*[A-Z][\w '’()/-]{0,30}:\s")  # `Beta: ...`, a label of a kind not known here
 _BYLINE = re.compile(r"^(?:by|written by|story by|a story by)\s+(?P<name>\S.{0,150})$", re.I | re.S)
 _NOTE_START = re.compile(r"^(?:a/n\b|author['’]?s['’]? notes?\b|notes?\s*[:：\-—]|disclaimer\b|dedicat)", re.I)
 _NOTE_HEADING = re.compile(r"^(?:a/n|author['’]?s['’]? notes?|(?:end |chapter |story )?notes?|afterword|foreword|"
@@ -179,7 +181,7 @@ def _label(text: str) -> Optional[tuple[str, str, str]]:
     m = _LABEL.match(text)
     if not m:
         return None
-    label = m["label"].strip().lower().replace("’", "'")
+    label = m["label"].strip().lower().replace("’", "'").replace("(s)", "s")
     value = " ".join(m["value"].split())
     if label in _LABELS:
         return _LABELS[label], value, m["label"].strip()
@@ -231,7 +233,7 @@ class _Preface:
             return False
         fields: list[list] = []  # one label a line, or a label whose text wraps onto the next lines
         for line in lines:
-            found = _label(line)
+            found = _label(line) or (("other", "", line.split(":", 1)[0].strip()) if _ANY_LABEL.match(line) else None)
             if found:
                 fields.append([found, line])
             else:
@@ -503,7 +505,7 @@ def _groups(lines: list[str]) -> tuple[list[list[str]], list[int]]:
 def _gap_breaks(gaps: list[int], kinds: list[str], per_line: bool) -> set[int]:
     """With no separator lines, a wider gap than the one between paragraphs separates vignettes
     (any blank line, where each line is a paragraph)."""
-    between = [gaps[i] for i in range(1, len(gaps))]
+    between = [gap for gap in gaps[1:] if gap >= 0]  # a negative gap: two blocks of one (a block quote's)
     if not between:
         return set()
     if per_line:
@@ -583,15 +585,39 @@ def _lines_to_paragraphs(group: list[str], indents: bool) -> list[str]:
 def parse_markdown(text: str, draft: Draft) -> list[Vignette]:
     text = _front_matter(text, draft)
     blocks = list(_md_blocks(text))
+    if blocks and blocks[0].kind == HEADING and blocks[0].level == 1 and _top_heading_is_title(blocks):
+        title = blocks.pop(0)
+        draft.title = draft.title or title.text
+    return split(_md_gap_breaks(blocks), draft, HEADED)
+
+
+def _md_gap_breaks(blocks: list[Block]) -> list[Block]:
+    """Markdown whose vignettes, not all headed, are parted by wider blank gaps rather than rules (as
+    in the plain text it was made from): those gaps part vignettes, as they do in plain text."""
+    gaps = [0] + [b.span[0] - a.span[1] if b.span != a.span else -1 for a, b in zip(blocks, blocks[1:])]
+    kinds = [CANDIDATE if b.kind == HEADING else b.kind for b in blocks]
+    breaks = {i for i in _gap_breaks(gaps, kinds, False)
+              if BREAK not in (blocks[i].kind, blocks[i - 1].kind) and blocks[i].kind != HEADING}
+    if len(breaks) < 2:  # a stray wide gap or two is only untidiness
+        return blocks
+    out: list[Block] = []
+    for i, b in enumerate(blocks):
+        if i in breaks:
+            out.append(Block(BREAK))
+        out.append(b)
+    return out
+
+
+def _top_heading_is_title(blocks: list[Block]) -> bool:
+    """A `#` heading on top is the title, unless every vignette is a `#` heading and this is the first."""
     headings = [b for b in blocks if b.kind == HEADING]
-    if blocks and blocks[0].kind == HEADING and blocks[0].level == 1:
-        ones = sum(1 for b in headings if b.level == 1)
-        lower = any(b.level > 1 for b in headings)
-        second = next((i for i, b in enumerate(blocks[1:], 1) if b.kind == HEADING), len(blocks))
-        if ones == 1 or lower or all(_label(b.text) or b.note for b in blocks[1:second] if b.kind == PARA):
-            title = blocks.pop(0)
-            draft.title = draft.title or title.text
-    return split(blocks, draft, HEADED)
+    if sum(1 for b in headings if b.level == 1) == 1 or any(b.level > 1 for b in headings):
+        return True
+    second = next((i for i, b in enumerate(blocks[1:], 1) if b.kind == HEADING), len(blocks))
+    if all(_label(b.text) or b.note for b in blocks[1:second] if b.kind == PARA):
+        return True  # only a byline and notes under it
+    parted = _chunks(blocks, lambda b: b.kind == BREAK)[1:]
+    return sum(1 for p in parted if _paragraphs(p) and p[0].kind != HEADING) >= 2  # rules part unheaded vignettes
 
 
 def _front_matter(text: str, draft: Draft) -> str:
@@ -625,14 +651,26 @@ def _front_matter(text: str, draft: Draft) -> str:
 
 
 def _md_blocks(text: str, nested: int = 0) -> Iterator[Block]:
+    """Markdown -> blocks; text CommonMark read as code is read again as Markdown (`nested` deep)."""
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").parse(text)
+    return _md_token_blocks(MarkdownIt("commonmark").parse(text), nested)
+
+
+def _md_token_blocks(tokens, nested: int) -> Iterator[Block]:
     i = 0
     depth = 0  # inside block quotes and lists, headings are text
     lists = 0
+    span = (-1, -1)
+
+    def mark(block: Block) -> Block:
+        block.span = span
+        return block
+
     while i < len(tokens):
         t = tokens[i]
+        if t.level == 0 and t.map and not nested:
+            span = (t.map[0], t.map[1])
         if t.type in ("blockquote_open", "bullet_list_open", "ordered_list_open"):
             depth += 1
             lists += t.type != "blockquote_open"
@@ -644,34 +682,34 @@ def _md_blocks(text: str, nested: int = 0) -> Iterator[Block]:
             if not text:
                 yield Block(BREAK)  # a lone `#`: a separator written as plain text
             elif depth:
-                yield Block(PARA, text)
+                yield mark(Block(PARA, text))
             else:
-                yield Block(HEADING, text, int(t.tag[1]))
+                yield mark(Block(HEADING, text, int(t.tag[1])))
             i += 3
             continue
         elif t.type == "paragraph_open":
             inline = tokens[i + 1]
             text = _tidy(_md_inline(inline))
             if is_separator(text):
-                yield Block(BREAK)
+                yield mark(Block(BREAK))
             elif text:
                 lines = tuple(_md_inline(inline, soft="\n").split("\n"))
-                yield Block(PARA, text, note=_md_emphasised(inline), lines=lines, listed=lists > 0)
+                yield mark(Block(PARA, text, note=_md_emphasised(inline), lines=lines, listed=lists > 0))
             i += 3
             continue
         elif t.type == "hr":
-            yield Block(BREAK)
+            yield mark(Block(BREAK))
         elif t.type in ("code_block", "fence"):
             # A story has no code: `~~~` (or ``` without a language) is a separator CommonMark took for a
             # fence, and an indented block is an indented paragraph or a centred `* * *`. Read them as text.
             fence = t.type == "fence" and not t.info.strip()
             if fence:
-                yield Block(BREAK)
-            yield from _md_blocks(t.content, nested + 1) if nested < 4 else _loose_text(t.content)
+                yield mark(Block(BREAK))
+            yield from map(mark, _md_blocks(t.content, nested + 1) if nested < 4 else _loose_text(t.content))
             if fence:
-                yield Block(BREAK)
+                yield mark(Block(BREAK))
         elif t.type == "html_block":
-            yield from _html_fragment(t.content)
+            yield from map(mark, _html_fragment(t.content))
         i += 1
 
 

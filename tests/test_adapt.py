@@ -368,10 +368,11 @@ MARA = json.loads((FIXTURES / "mara.expected.json").read_text(encoding="utf-8"))
 
 @pytest.mark.parametrize("name,encode", [
     ("mara.txt", None), ("mara.txt", "crlf"), ("mara.txt", "utf-16"), ("mara.md", None), ("mara.md", "crlf"),
-    ("mara.html", None), ("mara.html", "utf-8-sig"),
+    ("mara-h1.md", None), ("mara-gaps.md", None), ("mara.html", None), ("mara.html", "utf-8-sig"),
 ])
 def test_one_story_in_every_form_gives_the_same_scenes(tmp_path, name, encode):
-    """Vignettes parted by blank lines alone (text) or by rules (Markdown, HTML), two with headings."""
+    """Vignettes parted by blank lines alone (text, and Markdown made from it) or by rules, two with headings
+    (`##`, or `#` like the title's)."""
     source = FIXTURES / name
     if encode:
         source = write(tmp_path, name, ENCODINGS[encode](source.read_text(encoding="utf-8")))
@@ -379,7 +380,7 @@ def test_one_story_in_every_form_gives_the_same_scenes(tmp_path, name, encode):
     assert story["title"] == MARA["title"]
     titles = [heading or f"Part {n}" for n, (heading, _) in enumerate(MARA["v"], 1)]
     assert [(s["title"], s["text"]) for s in scenes] == list(zip(titles, [text for _, text in MARA["v"]]))
-    if name != "mara.txt":
+    if not name.endswith(".txt"):
         assert story["summary"].startswith("Six times Mara lets go, and the last time she doesn")
         assert story["author"] in ("Carys Wynn", "carys_wynn")
 
@@ -487,6 +488,17 @@ def test_a_long_archive_download_passes_but_a_vignette_over_1_mib_is_too_long(tm
     assert len(split_up.encode()) > adapt.MAX_SCENE_BYTES
     story, scenes = adapted(write(tmp_path, "split.txt", "Long\n\n" + split_up), tmp_path / "ok")
     assert len(scenes) == 10 and all(len(s["text"]) == 200 for s in scenes)
+
+
+def test_labels_with_dashes_plural_marks_and_unknown_kinds(tmp_path):
+    text = ("Title: The Glass Orchard\nAuthor: Bryn Hale\nBeta: my sister\nRating: Teen And Up Audiences\n"
+            "Warning(s): Major Character Death, Grief\nSummary - Five frosts, and the one spring\nthat stayed.\n\n\n"
+            "The orchard froze in the first week of March.\n\nNobody saved the blossom.\n")
+    story, scenes = adapted(write(tmp_path, "orchard.txt", text), tmp_path / "out")
+    assert (story["title"], story["author"]) == ("The Glass Orchard", "Bryn Hale")
+    assert story["summary"] == "Five frosts, and the one spring that stayed."
+    assert story["content_notes"] == ["Major Character Death", "Grief"]
+    assert [s["text"] for s in scenes] == [["The orchard froze in the first week of March.", "Nobody saved the blossom."]]
 
 
 @pytest.mark.parametrize("name,text", [
