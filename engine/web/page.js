@@ -156,7 +156,11 @@
     if (echo) passage.appendChild(el("p", echo, "echo"));
     var heading = el("h2");
     heading.tabIndex = -1;
-    if (v.position) heading.appendChild(el("span", place(v), "place"));
+    if (v.position) {
+      // Read as the terminal writes it, "Scene 2 of 6: London"; shown on a line of its own.
+      heading.appendChild(el("span", "Scene " + v.position + " of " + v.total, "place"));
+      heading.appendChild(el("span", ": ", "visually-hidden"));
+    }
     heading.appendChild(document.createTextNode(v.title));
     passage.appendChild(heading);
     v.paragraphs.forEach(function (p) { passage.appendChild(el("p", p)); });
