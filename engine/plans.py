@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
@@ -86,7 +86,8 @@ def parse(display: str, text: str, schemas: Schemas) -> tuple[Optional[Plan], li
     """Parse and schema-check one plan file's text; a plan with problems is not to be run."""
     doc, problems = loader.parse(display, text)
     if doc is None:
-        return None, problems
+        return None, [replace(d, hint="a plan needs at least `name`, `answers` and `expect`") if d.code == "E010"
+                      and "empty" in d.message else d for d in problems]
     problems = schemas.check("testplan", doc)
     if problems:
         return None, problems

@@ -375,6 +375,10 @@ def _describe(error, doc) -> list[Diagnostic]:
         return [at("E100", f"missing required key '{name}'", hint)]
     if validator == "anyOf" and schema.get("title") == "Paragraph":
         return [_paragraph(error, doc, at)]
+    if validator == "anyOf" and schema.get("description"):  # a value of several forms: say which are allowed
+        shown = ("empty" if instance is None else "true" if instance is True else "false" if instance is False
+                 else _quote(instance) if isinstance(instance, str) else str(instance)[:40])
+        return [at("E100", f"{_field(path)} cannot be {shown}", schema["description"])]
     if validator == "type":
         return [_wrong_type(error, doc, at)]
     if "propertyNames" in error.absolute_schema_path and isinstance(instance, str):
