@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import deque
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
@@ -82,9 +83,17 @@ class Edge:
     condition: str = ""
 
 
+# Control characters and bidirectional overrides: story text is untrusted, and a map may be printed to a terminal.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    return " ".join(_CONTROLS.sub(" ", text).split())
+
+
 def short(text: str, width: int = 32) -> str:
     """Text on one line, cut at a word near `width` with an ellipsis."""
-    text = " ".join(text.split())
+    text = one_line(text)
     if len(text) <= width:
         return text
     cut = text[: width - 1]
@@ -103,7 +112,7 @@ def edges(story: Story) -> list[Edge]:
             target = scene.target_of(option)
             if target is not None:
                 cond = option.condition.source if option.condition else ""
-                out.append(Edge(scene.id, target.scene, f"{i + 1}. {short(option.text)}", i, " ".join(cond.split())))
+                out.append(Edge(scene.id, target.scene, f"{i + 1}. {short(option.text)}", i, one_line(cond)))
     return out
 
 
@@ -127,7 +136,7 @@ def dot(story: Story, marks: Optional[Marks] = None) -> str:
     marks = marks or Marks()
     all_edges = edges(story)
     lines = [f"digraph {_dq(story.id)} {{",
-             f"  graph [label={_dq(story.title)}, labelloc=t, rankdir=TB, fontname=Helvetica];",
+             f"  graph [label={_dq(one_line(story.title))}, labelloc=t, rankdir=TB, fontname=Helvetica];",
              "  node [shape=box, style=rounded, fontname=Helvetica];",
              "  edge [fontname=Helvetica, fontsize=10];",
              '  "start" [shape=circle, style=filled, fillcolor=black, fontcolor=white, label="start", width=0.5];']
@@ -176,7 +185,7 @@ _MERMAID_ESCAPES = {c: f"#{ord(c)};" for c in '#";<>&`|{}[]()\\'}
 
 def _mq(text: str) -> str:
     """A quoted Mermaid label, safe whatever the author wrote."""
-    text = " ".join(text.split())
+    text = one_line(text)
     return '"' + "".join(_MERMAID_ESCAPES.get(c, c) for c in text) + '"'
 
 
@@ -191,7 +200,7 @@ def mermaid(story: Story, marks: Optional[Marks] = None) -> str:
     ids = {scene.id: f"s{n}" for n, scene in enumerate(story.scenes, 1)}
     for n, name in enumerate(_missing(story, all_edges), 1):
         ids.setdefault(name, f"m{n}")
-    lines = ["---", f"title: {json.dumps(' '.join(story.title.split()))}", "---", "flowchart TD",
+    lines = ["---", f"title: {json.dumps(one_line(story.title))}", "---", "flowchart TD",
              '  start(("start"))']
     classes: dict[str, list[str]] = {"ending": [], "unreached": [], "deadend": [], "missing": []}
     for scene in story.scenes:

@@ -351,26 +351,35 @@ def summary(outcomes: Sequence[Outcome]) -> tuple[int, int, int]:
     return statuses.count("passed"), statuses.count("failed"), statuses.count("error")
 
 
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _safe(text: str) -> str:
+    """One line with every control character shown as an escape: a plan or story must not drive the terminal."""
+    return _CONTROLS.sub(lambda m: "\\x%02x" % ord(m.group()) if ord(m.group()) < 0x100 else "\\u%04x" % ord(m.group()),
+                         text)
+
+
 def render_text(outcomes: Sequence[Outcome], colour: bool = False) -> str:
     """pytest's shape: one line per plan, then each failure at its place, then `N passed, M failed`."""
     def paint(text: str, style: str) -> str:
         return f"{style}{text}{_RESET}" if colour else text
 
     styles = {"passed": _GREEN, "failed": _RED, "error": _YELLOW}
-    lines = [f"{o.file}::{o.name} {paint(o.status.upper(), styles[o.status])}" for o in outcomes]
+    lines = [f"{_safe(o.file)}::{_safe(o.name)} {paint(o.status.upper(), styles[o.status])}" for o in outcomes]
     bad = [o for o in outcomes if o.status != "passed"]
     if bad:
         lines += ["", " FAILURES ".center(60, "=")]
         for o in bad:
-            title = f" {o.file}::{o.name} "
+            title = f" {_safe(o.file)}::{_safe(o.name)} "
             lines += ["", title.center(max(60, len(title) + 6), "_")]
             for d in o.diagnostics:
-                lines.append(d.concise())
-                lines += [f"  hint: {d.hint}"] if d.hint else []
+                lines.append(_safe(d.concise()))
+                lines += [f"  hint: {_safe(d.hint)}"] if d.hint else []
             for f in o.failures:
-                lines.append(f"{f.pos.file}:{f.pos.line}:{f.pos.col}: {f.message}")
+                lines.append(_safe(f"{f.pos.file}:{f.pos.line}:{f.pos.col}: {f.message}"))
                 if f.expected or f.seen:
-                    lines += [f"  expected: {f.expected}", f"  seen:     {f.seen}"]
+                    lines += [f"  expected: {_safe(f.expected)}", f"  seen:     {_safe(f.seen)}"]
     passed, failed, errors = summary(outcomes)
     closing = f"{passed} passed, {failed} failed" + (f", {errors} error{'s' if errors != 1 else ''}" if errors else "")
     if not outcomes:

@@ -214,3 +214,13 @@ def test_check_marks_show_on_the_map():
     text = graph.mermaid(story, marks)
     check_mermaid(story, text)
     assert re.search(r"^  class s2 unreached$", text, re.M) and re.search(r"^  linkStyle 2 ", text, re.M)
+
+
+def test_control_characters_never_reach_the_output():
+    story = play_stories.build({"id": "esc", "title": "Title\x1b]0;owned\x07", "start": "a", "scenes": [
+        {"id": "a", "title": "A\x1b[2J", "text": ["x"], "choices": {"prompt": "?", "options": [
+            {"text": "clear\x1b[2J\u202eevil", "goto": "b"}]}},
+        {"id": "b", "title": "B\x9b31m", "text": ["y"]}]})
+    for text in (graph.dot(story), graph.mermaid(story)):
+        assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]", text), repr(text)
+    check_dot(story, graph.dot(story))

@@ -213,3 +213,14 @@ def test_shows_hides_ending_and_content_notes(tmp_path):
     assert re.search(r"b.yaml:3:17: content note not shown before the first scene\n  expected: \"snakes\"", out)
     assert re.search(r"b.yaml:7:12: at the end, in scene 'two': text not shown", out)
     assert "b.yaml:5:12:" not in out  # hides held
+
+
+def test_escape_sequences_in_plans_and_stories_are_shown_not_obeyed(tmp_path):
+    write_story(tmp_path, {
+        "story.yaml": "id: t\ntitle: T\nstart: one\n",
+        "01-one.yaml": 'id: one\ntitle: One\ntext: ["Hello \\e[2J there."]\n',
+        "tests/a.yaml": 'name: "Evil \\e]0;owned\\a name"\nanswers: ""\nexpect:\n  - shows: "Goodbye \\e[31m"\n',
+    })
+    code, out, _ = run("test", str(tmp_path))
+    assert code == 1 and "\x1b" not in out and "\x07" not in out
+    assert "Evil \\x1b]0;owned\\x07 name FAILED" in out and '"Hello \\x1b[2J there."' in out
