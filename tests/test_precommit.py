@@ -156,3 +156,24 @@ def test_story_folders_walk_up_to_the_story_and_stop_at_the_top(tmp_path, monkey
     found = hooks.story_folders(["a/plans/p.yaml", "a/01-one.yaml", ".github/workflows/ci.yml", "README.md"],
                                 ["b/story.yaml", "gone/x.yaml"])
     assert [p.as_posix() for p in found] == ["a", "b"]
+
+
+def test_test_hook_runs_the_plans_of_the_changed_story(tmp_path):
+    from engine import scaffold
+
+    r = Repo(tmp_path / "repo", "vignettes-test")
+    scaffold.new_story(r.path / "tale")
+    (r.path / "notes.yaml").write_text("- not: a story\n", encoding="utf-8")
+    done = r.commit("first")
+    assert done.returncode == 0, done.stdout
+    assert "1 passed, 0 failed" in done.stdout or "Passed" in done.stdout
+    ending = r.path / "tale" / "02-ending.yaml"
+    ending.write_text(ending.read_text(encoding="utf-8").replace("glad of it", "sorry for it"), encoding="utf-8")
+    done = r.commit("last words changed")
+    assert done.returncode != 0
+    assert "tale/tests/01-the-way-on.yaml" in done.stdout and "last words" in done.stdout
+    assert "0 passed, 1 failed" in done.stdout
+    r.git("checkout", "HEAD", "--", "tale/02-ending.yaml")
+    (r.path / "notes.yaml").write_text("{{{ not even YAML\n", encoding="utf-8")
+    done = r.commit("notes only")
+    assert done.returncode == 0, done.stdout
