@@ -10,6 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from engine import cli, plans, validate
 from storyfiles import write_story
@@ -224,3 +226,25 @@ def test_escape_sequences_in_plans_and_stories_are_shown_not_obeyed(tmp_path):
     code, out, _ = run("test", str(tmp_path))
     assert code == 1 and "\x1b" not in out and "\x07" not in out
     assert "Evil \\x1b]0;owned\\x07 name FAILED" in out and '"Hello \\x1b[2J there."' in out
+
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 9), st.sampled_from(["-", "end", "2,-,1", "x", "", "one"]),
+                     st.text(max_size=12))
+_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+    st.sampled_from(["after", "scene", "shows", "hides", "variables", "ending", "last_words", "courage", "x"]),
+    inner, max_size=4), max_leaves=12)
+_plans = st.fixed_dictionaries({}, optional={"name": _values, "answers": _values, "expect": _values,
+                                             "content_notes": _values, "extra": _values})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=_plans)
+def test_any_plan_is_run_or_reported_never_a_crash(tmp_path_factory, plan):
+    folder = tmp_path_factory.mktemp("s")
+    run("new", "story", str(folder / "s"))
+    (folder / "s" / "tests" / "01-the-way-on.yaml").write_text(yaml.safe_dump(plan), encoding="utf-8")
+    code, out, err = run("test", str(folder / "s"))
+    assert code in (0, 1, 2) and "Traceback" not in out + err
+    assert re.search(r"^\d+ passed, \d+ failed", out.splitlines()[-1])
+    code, out, err = run("validate", str(folder / "s"))
+    assert code in (0, 1) and "Traceback" not in out + err
