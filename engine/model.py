@@ -128,12 +128,22 @@ class Story:
     source: Optional[Source] = None
     fingerprint: str = ""
     by_id: Mapping[str, Scene] = field(init=False, repr=False, compare=False)
+    numbers: Mapping[str, int] = field(init=False, repr=False, compare=False)  # "Scene n of N"; endings have none
 
     def __post_init__(self) -> None:
         index: dict[str, Scene] = {}
+        numbers: dict[str, int] = {}
+        counted = 0
         for scene in self.scenes:
             index.setdefault(scene.id, scene)
+            if not scene.is_ending:
+                counted += 1
+                numbers.setdefault(scene.id, counted)
         object.__setattr__(self, "by_id", MappingProxyType(index))
+        object.__setattr__(self, "numbers", MappingProxyType(numbers))
+        object.__setattr__(self, "numbered", counted)
+
+    numbered: int = field(init=False, repr=False, compare=False, default=0)  # how many scenes are not endings
 
     def scene(self, scene_id: str) -> Scene:
         return self.by_id[scene_id]

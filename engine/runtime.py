@@ -153,8 +153,7 @@ def view(story: Story, state: State) -> View:
         options = tuple((i, o.text) for i, o in enumerate(choice.options) if _holds(o.condition, state))
     # A choice whose every option is closed must not trap the reader: it goes on if it can.
     can_go_on = scene.next is not None and (choice is None or choice.optional or not options)
-    numbered = [s.id for s in story.scenes if not s.is_ending]
-    position = None if scene.is_ending else numbered.index(scene.id) + 1
+    position = None if scene.is_ending else story.numbers[scene.id]
     stuck = not options and not can_go_on
     return View(
         scene=scene.id,
@@ -166,7 +165,7 @@ def view(story: Story, state: State) -> View:
         can_go_on=can_go_on,
         is_ending=stuck and scene.is_ending,
         position=position,
-        total=len(numbered),
+        total=story.numbered,
         stranded=stuck and not scene.is_ending,
     )
 
