@@ -257,8 +257,6 @@ def _add_test(sub) -> None:
 
 
 def _run_test(args, out, err) -> int:
-    from pathlib import Path
-
     from engine import plans, report, validate
 
     paths = story_paths(args)

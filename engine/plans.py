@@ -22,7 +22,6 @@ from engine.model import Pos, Story
 from engine.schema import Schemas
 
 FOLDER = "tests"
-SUFFIXES = (".yaml", ".yml")
 END = "end"
 _TOKEN = re.compile(r"\d+|-")
 
