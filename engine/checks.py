@@ -37,6 +37,7 @@ class Broken:
     file: str
     id: Optional[str] = None
     text: Optional[str] = None
+    partial: Optional[Scene] = None  # its well-formed parts, when it parsed (loader.partial_scene)
 
 
 @dataclass
@@ -53,8 +54,13 @@ class Context:
     manifest: bool = True  # story.yaml loaded: the start and the variables are real
     trees: dict[Condition, Optional[expr.Node]] = field(default_factory=dict)
 
+    @property
+    def partial(self) -> tuple[Scene, ...]:
+        """The well-formed parts of broken scenes: their conditions, effects and targets are checked too."""
+        return tuple(b.partial for b in self.broken if b.partial is not None)
+
     def conditions(self) -> Iterator[tuple[Scene, Condition]]:
-        for scene in self.story.scenes:
+        for scene in self.story.scenes + self.partial:
             for p in scene.paragraphs:
                 if p.condition is not None:
                     yield scene, p.condition
@@ -121,10 +127,10 @@ def duplicate_scenes(ctx: Context) -> Iterator[Diagnostic]:
             first[scene.id] = scene
 
 
-def _missing_targets(story: Story) -> Iterator[tuple[str, Target]]:
+def _missing_targets(story: Story, more: tuple[Scene, ...] = ()) -> Iterator[tuple[str, Target]]:
     """Every `next` and `goto` that names no scene, with what kind of way out it is."""
     ids = story.by_id
-    for scene in story.scenes:
+    for scene in story.scenes + more:
         targets = [("next", scene.next)] + [("option target", o.goto) for o in (scene.choice.options if scene.choice else ())]
         for what, target in targets:
             if target is not None and target.scene not in ids:
@@ -140,7 +146,7 @@ def unknown_targets(ctx: Context) -> Iterator[Diagnostic]:
     if ctx.manifest and story.start.scene not in ids:
         yield diag(story.start.pos, "E102", f"start scene '{_short(story.start.scene)}' not found",
                    _nearest(story.start.scene, ids) or "name the id of a scene in this folder")
-    for what, target in _missing_targets(story):
+    for what, target in _missing_targets(story, ctx.partial):
         if target.scene not in ids:
             yield diag(target.pos, "E102", f"{what} '{_short(target.scene)}' not found",
                        _nearest(target.scene, ids) or "name the id of a scene in this story")
@@ -228,7 +234,7 @@ def effects(ctx: Context) -> Iterator[Diagnostic]:
     if not ctx.manifest:
         return
     types = ctx.story.types
-    for scene in ctx.story.scenes:
+    for scene in ctx.story.scenes + ctx.partial:
         for option in scene.choice.options if scene.choice else ():
             for e in option.effects:
                 if e.variable not in types:

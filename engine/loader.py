@@ -540,6 +540,56 @@ def scene(doc: Document) -> model.Scene:
     return model.Scene(doc.data["id"], doc.data["title"], tuple(paragraphs), f.pos("id"), choice, f.target("next"))
 
 
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_VARIABLE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def partial_scene(doc: Document) -> Optional[model.Scene]:
+    """What can still be read of a scene that failed the schema: its conditions, effects and targets.
+
+    Only well-formed parts are kept, so the checks that need no more (condition
+    syntax and types, variables, targets) can still report on this file.
+    """
+    data, root = doc.data, doc.root
+    if not isinstance(data, dict) or not isinstance(root, MappingNode):
+        return None
+    f = _Fields(doc.path, root, data)
+
+    def condition(fields: _Fields) -> Optional[model.Condition]:
+        value = fields.data.get("if")
+        return fields.condition() if isinstance(value, str) and value.strip() else None
+
+    def target(fields: _Fields, key: str) -> Optional[model.Target]:
+        value = fields.data.get(key)
+        return fields.target(key) if isinstance(value, str) and _SLUG.match(value) else None
+
+    def pairs(fields: _Fields, key: str) -> Iterator[tuple[Node, dict]]:
+        node, items = fields.value_node(key), fields.data.get(key)
+        if isinstance(node, SequenceNode) and isinstance(items, list):
+            for n, item in zip(node.value, items):
+                if isinstance(n, MappingNode) and isinstance(item, dict):
+                    yield n, item
+
+    paragraphs = []
+    for node, item in pairs(f, "text"):
+        cond = condition(_Fields(doc.path, node, item))
+        if cond is not None:
+            paragraphs.append(model.Paragraph(str(item.get("text", "")), node_pos(doc.path, node), cond))
+    choice = None
+    cnode, choices = f.value_node("choices"), data.get("choices")
+    if isinstance(cnode, MappingNode) and isinstance(choices, dict):
+        cf = _Fields(doc.path, cnode, choices)
+        options = []
+        for node, item in pairs(cf, "options"):
+            of = _Fields(doc.path, node, item)
+            effects = tuple(e for e in of.effects() if isinstance(e.value, (int, bool)) and _VARIABLE.match(e.variable))
+            options.append(model.Option(str(item.get("text", "")), node_pos(doc.path, node), condition(of), effects,
+                                        target(of, "goto")))
+        choice = model.Choice("", True, tuple(options), f.pos("choices", of_key=True))
+    scene_id = data.get("id") if isinstance(data.get("id"), str) and _SLUG.match(data["id"]) else ""
+    return model.Scene(scene_id, "", tuple(paragraphs), f.pos("id"), choice, target(f, "next"))
+
+
 def story(doc: Document, scenes: tuple[model.Scene, ...], fingerprint: str = "") -> model.Story:
     """A schema-valid story.yaml document plus its scenes -> Story."""
     f = _Fields(doc.path, doc.root, doc.data)

@@ -234,7 +234,8 @@ class Validator:
         if problems:
             result.diagnostics.extend(problems)
             if broken is not None:
-                broken.append(checks.Broken(display, _salvage_id(doc, text), text))
+                partial = loader.partial_scene(doc) if doc is not None and kind == "scene" else None
+                broken.append(checks.Broken(display, _salvage_id(doc, text), text, partial))
             return None
         return doc
 

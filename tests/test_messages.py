@@ -323,3 +323,15 @@ def test_a_key_indented_into_the_wrong_mapping_says_where_it_belongs(tmp_path, m
                                         "`prompt:` belongs to `choices:`: move it to column 3, in line with `options:`")
     assert one(found, "E100", 9, 3)[1] == "`next:` belongs to the scene itself: move it left to column 1 (it is indented under `choices:`)"
     assert "belongs to an option" in one(found, "E100", 10, 3)[1]
+
+
+def test_a_scene_with_a_schema_error_still_gets_its_conditions_effects_and_targets_checked(tmp_path, monkeypatch):
+    scene = (HEAD + "text:\n  - if: lamps = 1\n    text: Light.\n  - Note: the door was open.\nchoices:\n  options:\n"
+             "    - text: Back.\n      add: {lamsp: 1}\n      goto: hall\n    - text: On.\n      add: {lamps: '1'}\n"
+             "      goto: hall\nnext: stiar\n")
+    found = check(tmp_path, monkeypatch, scene, stair=STAIR)
+    assert one(found, "E100", 6, 5)[0].startswith("YAML read this paragraph as a mapping")
+    assert one(found, "E100", 13, 20)[0] == "'lamps' must be a whole number, not the text '1'"
+    assert one(found, "E108", 4, 15) == ("`=` is not a comparison in `lamps = 1`", "did you mean `lamps == 1`?")
+    assert one(found, "E106", 10, 13) == ("unknown variable 'lamsp'", "did you mean 'lamps'?")
+    assert one(found, "E102", 15, 7) == ("next 'stiar' not found", "did you mean 'stair'?")
