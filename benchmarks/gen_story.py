@@ -73,10 +73,17 @@ def _paragraph(rng: random.Random, words: int) -> str:
     return " ".join(out)
 
 
-def _condition(rng: random.Random, i: int) -> str:
+# In a bounded story, seen() names only these scenes, so few seen flags are state.
+BOUNDED_SEEN = (2, 5, 11)
+
+
+def _condition(rng: random.Random, i: int, bounded: bool = False) -> str:
     """A satisfiable condition; seen() only names earlier scenes."""
     r = rng.random()
-    if i > 1 and r < 0.2:
+    if bounded and r < 0.05 and i > BOUNDED_SEEN[0]:
+        k = rng.choice([s for s in BOUNDED_SEEN if s < i])
+        return rng.choice((f"seen(s{k})", f"not seen(s{k})"))
+    if not bounded and i > 1 and r < 0.2:
         k = rng.randint(1, i - 1)
         return rng.choice((f"seen(s{k})", f"not seen(s{k})", f"seen(s{k}) and courage >= 1"))
     v = rng.choice(INT_VARS)
@@ -92,7 +99,12 @@ def _condition(rng: random.Random, i: int) -> str:
     ))
 
 
-def _effects(rng: random.Random) -> list[str]:
+def _effects(rng: random.Random, bounded: bool = False) -> list[str]:
+    """Effects; a bounded story only `set`s integers to 0 or 1, so its state space stays small."""
+    if bounded:
+        if rng.random() < 0.5:
+            return [f"set: {{{rng.choice(INT_VARS)}: {rng.randint(0, 1)}}}"]
+        return [f"set: {{{rng.choice(BOOL_VARS)}: {rng.choice(('true', 'false'))}}}"]
     out = []
     r = rng.random()
     if r < 0.7:
@@ -105,7 +117,7 @@ def _effects(rng: random.Random) -> list[str]:
     return out
 
 
-def scene_text(i: int, n: int, rng: random.Random, modeline: str) -> str:
+def scene_text(i: int, n: int, rng: random.Random, modeline: str, bounded: bool = False) -> str:
     lines = [modeline, f"id: s{i}", f"title: {_q('Scene ' + str(i) + ': ' + rng.choice(WORDS[20:80]).capitalize())}", "text:"]
     paragraphs = rng.randint(3, 5)
     per = 150 // paragraphs
@@ -113,7 +125,7 @@ def scene_text(i: int, n: int, rng: random.Random, modeline: str) -> str:
     for p in range(paragraphs):
         body = _q(_paragraph(rng, per))
         if (last and p >= paragraphs - 2) or (p > 0 and rng.random() < 0.3):
-            lines.append(f"  - if: {_q(_condition(rng, i))}")
+            lines.append(f"  - if: {_q(_condition(rng, i, bounded))}")
             lines.append(f"    text: {body}")
         else:
             lines.append(f"  - {body}")
@@ -131,8 +143,8 @@ def scene_text(i: int, n: int, rng: random.Random, modeline: str) -> str:
     for o in range(rng.randint(2, 3)):
         lines.append(f"    - text: {_q(_sentence(rng))}")
         if o > 0 and rng.random() < 0.25:
-            lines.append(f"      if: {_q(_condition(rng, i))}")
-        for e in _effects(rng):
+            lines.append(f"      if: {_q(_condition(rng, i, bounded))}")
+        for e in _effects(rng, bounded):
             lines.append(f"      {e}")
         if i + 1 < n and rng.random() < 0.2:
             lines.append(f"      goto: s{rng.randint(i + 1, min(n, i + 20))}")
@@ -147,7 +159,7 @@ def story_text(n: int, seed: int, modeline: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generate(n: int, out: Path, seed: int = 1) -> Path:
+def generate(n: int, out: Path, seed: int = 1, bounded: bool = False) -> Path:
     if n < 1:
         raise ValueError("a story needs at least one scene")
     out.mkdir(parents=True, exist_ok=True)
@@ -160,7 +172,7 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
         f.write(story_text(n, seed, story_modeline))
     for i in range(1, n + 1):
         with open(out / f"{i:0{width}d}-s{i}.yaml", "w", encoding="utf-8", newline="\n") as f:
-            f.write(scene_text(i, n, rng, scene_modeline))
+            f.write(scene_text(i, n, rng, scene_modeline, bounded))
     return out
 
 
@@ -169,11 +181,14 @@ def main(argv=None) -> int:
     ap.add_argument("--scenes", type=int, required=True, help="number of scenes (>= 1)")
     ap.add_argument("--out", type=Path, required=True, help="folder to write (created; should be empty)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--bounded", action="store_true",
+                    help="integers only `set` to 0 or 1 and few seen() tests: a finite state space "
+                         "(~50 states a scene) that `vignettes check` can walk whole")
     args = ap.parse_args(argv)
     if args.out.exists() and any(args.out.iterdir()):
         ap.error(f"{args.out} is not empty")
     t = time.perf_counter()
-    generate(args.scenes, args.out, args.seed)
+    generate(args.scenes, args.out, args.seed, args.bounded)
     print(f"wrote {args.scenes} scenes to {args.out} in {time.perf_counter() - t:.2f}s", file=sys.stderr)
     return 0
 

@@ -23,6 +23,7 @@ EXIT_INTERRUPTED = 130
 EPILOG = """examples:
   vignettes                          play the bundled story
   vignettes validate scenes/         check a story folder
+  vignettes check scenes/            play every path: dead ends, loops, what is never shown
   vignettes new story my-story       start a new story
   vignettes test my-story/           run the story's test plans
   vignettes graph my-story/          draw the story map
@@ -50,8 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"vignettes {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for add in (_add_play, _add_validate, _add_graph, _add_test, _add_new, _add_schema, _add_explain, _add_adapt,
-                _add_export):
+    for add in (_add_play, _add_validate, _add_check, _add_graph, _add_test, _add_new, _add_schema, _add_explain,
+                _add_adapt, _add_export):
         add(sub)
     return parser
 
@@ -173,6 +174,82 @@ def _run_validate(args, out, err) -> int:
         return EXIT_USAGE
     failing = [d for d in result.diagnostics if d.is_error or args.strict]
     return EXIT_PROBLEMS if failing else EXIT_OK
+
+
+# -- check -------------------------------------------------------------------
+
+
+def _count(text: str) -> int:
+    """A positive whole number for --max-states and friends (1_000_000 and 1,000,000 allowed)."""
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+
+
+def _add_check(sub) -> None:
+    p = sub.add_parser("check", help="explore every reachable state: dead ends, loops, what is never shown",
+                       description="Play every path of a story before a reader does: every reachable state "
+                                   "(scene, variables, scenes seen) is explored once. Reports scenes never "
+                                   "reached, options never open, paragraphs never or always shown, dead ends "
+                                   "and loops with no way out, each with a witness: the answers that lead "
+                                   "there, as `vignettes play --choices` takes them.",
+                       epilog="examples:\n"
+                              "  vignettes check my-story/                   explore every state\n"
+                              "  vignettes check my-story/ --to the-cellar   the fewest answers that get there\n"
+                              "  vignettes check big-story/ --random 1000 --seed 7\n"
+                              "                                              1000 random playthroughs, with coverage\n"
+                              "  vignettes check --format json my-story/ > check.json\n\n"
+                              "exit codes: 0 clean and complete, 1 errors found (warnings too with --strict;\n"
+                              "with --to: no path gets there), 2 usage error, 3 no errors found but the\n"
+                              "exploration was incomplete (the --max-states budget, or --random)",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("paths", nargs="*", metavar="STORY", help="a story folder (default: the bundled story)")
+    p.add_argument("--to", metavar="SCENE", help="print the fewest answers that reach SCENE, or prove no path does")
+    p.add_argument("--random", metavar="N", type=_count,
+                   help="play N seeded random playthroughs instead of exploring every state")
+    p.add_argument("--seed", metavar="S", type=_seed, default=1,
+                   help="the seed of the first random play; play k uses S+k-1 (default: 1)")
+    p.add_argument("--max-steps", metavar="N", type=_count, default=10_000,
+                   help="stop a random play after N steps (default: 10,000)")
+    p.add_argument("--max-states", metavar="N", type=_count, default=1_000_000,
+                   help="stop after N distinct states and say the result is incomplete (default: 1,000,000)")
+    p.add_argument("--strict", action="store_true", help="warnings fail too")
+    p.add_argument("--format", choices=("concise", "full", "json", "sarif"), default="concise",
+                   help="output format (default: concise)")
+    add_changed(p)
+    p.set_defaults(run=_run_check)
+
+
+def _run_check(args, out, err) -> int:
+    from engine import check
+
+    if args.to is not None and args.random is not None:
+        raise _UsageError("vignettes check: --to needs the exhaustive search; drop --random")
+    if not args.changed and len(args.paths) > 1:
+        raise _UsageError("vignettes check: name one story folder (or use --changed with the files a commit changes)")
+    stories = [str(p) for p in story_paths(args)] if args.changed else args.paths[:1] or [None]
+    if not stories:
+        err.write("no story folder changed\n")
+        return EXIT_OK
+    codes = []
+    try:
+        for story in stories:
+            codes.append(check.run(story, args, out, err, colour=use_colour(out)))
+    except check.CheckUsage as e:
+        raise _UsageError(f"vignettes check: {e.message}") from None
+    # the worst outcome decides: usage, then problems, then incomplete
+    return next((c for c in (EXIT_USAGE, EXIT_PROBLEMS, check.INCOMPLETE) if c in codes), EXIT_OK)
 
 
 # -- graph -------------------------------------------------------------------

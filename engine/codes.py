@@ -89,6 +89,7 @@ class Code:
     where: tuple[str, int, int] = (("", 0, 0))
     meaning: str = ""
     fix: str = ""
+    command: tuple[str, ...] = ("validate",)  # the vignettes command (and options) that reports it
 
 
 CATALOGUE: tuple[Code, ...] = (
@@ -278,6 +279,92 @@ CATALOGUE: tuple[Code, ...] = (
                  "damaged are skipped and counted.",
          fix="Keep the option (and its place among the options) that readers took, or accept that readers "
              "of this save start over; the message names the step and the scene."),
+    # -- check: what every path does (vignettes check) ------------------------------------------------
+    Code("W200", "never-reached", "a linked scene that no path reaches once conditions are taken into account", WARNING,
+         _story(_ONE + "choices:\n  prompt: Go?\n  options:\n    - text: On.\n      if: held_on > 0\n      goto: two\n"
+                       "    - text: Stop.\n      goto: three\n",
+                _STORY, two="id: two\ntitle: Two\ntext: [x]\nnext: three\n", three="id: three\ntitle: Three\ntext: [x]\n"),
+         ("two.yaml", 1, 5),
+         meaning="The scene is linked (some `next:` or `goto:` leads to it, so validate's W103 is silent), but "
+                 "`vignettes check` played every path and the conditions on the ways in are closed whenever "
+                 "the reader gets there.",
+         fix="Look at the `if:` of the options that lead here and at the effects before them; `vignettes "
+             "check --to SCENE` says whether any path gets there.",
+         command=("check",)),
+    Code("W201", "never-open", "an option that is closed on every path that reaches its scene", WARNING,
+         _story(_ONE + "choices:\n  prompt: Go?\n  optional: true\n  options:\n    - text: Run.\n      if: told\n"
+                       "next: two\n", _STORY, two="id: two\ntitle: Two\ntext: [x]\n"),
+         ("01-one.yaml", 11, 7),
+         meaning="The option's `if:` is false in every state in which a reader can be in its scene, so no "
+                 "reader ever sees it. Options are numbered from 1 over the scene's full option list, as "
+                 "written.",
+         fix="Check the condition against the effects of the scenes before it (a variable that is never "
+             "raised, a seen() of a scene always skipped), or remove the option.",
+         command=("check",)),
+    Code("W202", "never-shown", "a conditional paragraph that no path shows", WARNING,
+         _story("id: one\ntitle: One\ntext:\n  - if: held_on > 0 or told\n    text: Hello.\n"), ("01-one.yaml", 4, 5),
+         meaning="The paragraph's `if:` is false whenever a reader is in its scene, so no reader ever reads "
+                 "it.",
+         fix="Check the condition against the effects before the scene, or remove the paragraph.",
+         command=("check",)),
+    Code("W203", "always-shown", "a conditional paragraph shown on every path that reaches its scene", WARNING,
+         _story("id: one\ntitle: One\ntext:\n  - if: held_on == 0 or told\n    text: Hello.\n"), ("01-one.yaml", 4, 5),
+         meaning="The paragraph's `if:` is true whenever a reader is in its scene, so the condition changes "
+                 "nothing; usually a sign that the condition tests the wrong variable or value.",
+         fix="Drop the `if:`, or fix the condition so that some path leaves the paragraph out.",
+         command=("check",)),
+    Code("E204", "stranded", "a reachable state, not an ending, with no open option and no way on", ERROR,
+         _story(_ONE + "choices:\n  prompt: Go?\n  options:\n    - text: On.\n      if: told\n      goto: two\n",
+                _STORY, two="id: two\ntitle: Two\ntext: [x]\n"),
+         ("01-one.yaml", 7, 1),
+         meaning="On some path the reader arrives in a scene that is not an ending with every option closed "
+                 "and no `next:` to go on to: the player can only stop there, as if the story had ended. The "
+                 "hint gives the answers that lead there, as `vignettes play --choices` takes them.",
+         fix="Add `next:` to the scene for when every option is closed, or keep one option always open (no "
+             "`if:`).",
+         command=("check",)),
+    Code("E205", "stuck", "a scene where, on some path, no ending can be reached any more (a loop with no way out)", ERROR,
+         _story(_ONE + "choices:\n  prompt: Go?\n  options:\n    - text: Stay.\n      goto: one\n"
+                       "    - text: Leave.\n      if: told\n      goto: two\n",
+                _STORY, two="id: two\ntitle: Two\ntext: [x]\n"),
+         ("01-one.yaml", 1, 5),
+         meaning="On some path the reader reaches a state from which no ending can be reached any more: every "
+                 "way leads into a dead end, or round a loop that never lets them out. The hint gives the "
+                 "answers that lead there and the loop.",
+         fix="Give the loop a way out that is open on that path (an option without the closing condition, "
+             "or a `next:`), or make sure the effects before it open one.",
+         command=("check",)),
+    Code("W206", "passed-required", "a choice that cannot be skipped, every option closed, which the story goes past", WARNING,
+         _story(_ONE + "choices:\n  prompt: Go?\n  options:\n    - text: Run.\n      if: told\nnext: two\n",
+                _STORY, two="id: two\ntitle: Two\ntext: [x]\n"),
+         ("01-one.yaml", 7, 1),
+         meaning="A choice that cannot be skipped (not `optional: true`) has every option closed on some path, "
+                 "so the player goes on through `next:` without asking: the reader never makes the choice the "
+                 "scene was written around.",
+         fix="Keep one option always open, or make the choice `optional: true` if going on without "
+             "choosing is meant.",
+         command=("check",)),
+    Code("W207", "ending-never-reached", "a linked ending that no path reaches once conditions are taken into account",
+         WARNING,
+         _story(_ONE + "choices:\n  prompt: Go?\n  options:\n    - text: On.\n      goto: two\n"
+                       "    - text: Stop.\n      if: told\n      goto: three\n",
+                _STORY, two="id: two\ntitle: Two\ntext: [x]\n", three="id: three\ntitle: Three\ntext: [x]\n"),
+         ("three.yaml", 1, 5),
+         meaning="The ending is linked, but no path's conditions let a reader get there; it is never read.",
+         fix="Look at the `if:` of the options that lead to it; `vignettes check --to ENDING` says whether "
+             "any path gets there.",
+         command=("check",)),
+    Code("W208", "play-not-ended", "a random playthrough (check --random) that did not end within --max-steps", WARNING,
+         _story(_ONE + "choices:\n  prompt: Go?\n  options:\n    - text: Stay.\n      goto: one\n"
+                       "    - text: Leave.\n      if: held_on > 1000\n      goto: two\n",
+                _STORY, two="id: two\ntitle: Two\ntext: [x]\n"),
+         ("story.yaml", 3, 8),
+         meaning="`vignettes check --random` plays stop after `--max-steps` steps. A play that got that far "
+                 "has not ended: often a loop the reader can take again and again, sometimes a loop with no "
+                 "way out. Each play is named with its seed.",
+         fix="Replay one play with `vignettes check --random 1 --seed SEED`, and run `vignettes check` "
+             "without --random, which proves whether a loop has no way out.",
+         command=("check", "--random", "3", "--max-steps", "50")),
 )
 
 BY_CODE: Mapping[str, Code] = {c.code: c for c in CATALOGUE}

@@ -460,17 +460,30 @@ def validate(paths: Iterable[PathLike], saves: Optional[PathLike] = None) -> Res
     return Validator(saves=Path(saves) if saves is not None else None).run(paths)
 
 
-def load_story(path: Optional[PathLike] = None) -> Story:
-    """A story ready to play, or EngineError listing why it is not."""
+def story_folder(path: Optional[PathLike] = None) -> Path:
+    """The folder of a story given as a folder or one of its files; default the bundled story."""
     folder = Path(path) if path is not None else bundled_story()
     if folder.is_file():
         folder = folder.parent
     if not folder.is_dir():
         raise EngineError(f"no story folder at {folder}")
+    return folder
+
+
+def checked_story(folder: Path, fingerprint: bool = False) -> tuple[Optional[Story], Result]:
+    """A story folder's model and everything `validate` says about it, for commands that go further."""
     result = Result()
     with _collector_paused():
-        story = Validator(fingerprint=True, with_plans=False).story(folder, result)
-    errors = [d for d in sorted(result.diagnostics) if d.is_error]
+        story = Validator(fingerprint=fingerprint, with_plans=False).story(folder, result)
+    result.diagnostics.sort()
+    return story, result
+
+
+def load_story(path: Optional[PathLike] = None) -> Story:
+    """A story ready to play, or EngineError listing why it is not."""
+    folder = story_folder(path)
+    story, result = checked_story(folder, fingerprint=True)
+    errors = [d for d in result.diagnostics if d.is_error]
     if story is None or errors:
         raise EngineError(f"the story in {_display(folder)} has {len(errors)} error(s); run `vignettes validate {_display(folder)}`",
                           tuple(errors))

@@ -138,6 +138,19 @@ def test_strict_hook_fails_on_warnings(tmp_path):
     assert done.returncode != 0 and "warning[W109]" in done.stdout
 
 
+def test_check_hook_plays_every_path_of_a_changed_story(tmp_path):
+    r = Repo(tmp_path / "repo", "vignettes-check")
+    write_story(r.path / "stories" / "tale", GOOD)
+    done = r.commit("first")
+    assert done.returncode == 0, done.stdout
+    assert "vignettes check" in done.stdout and "Passed" in done.stdout
+    write_story(r.path / "stories" / "stranded", codes.BY_CODE["E204"].example)
+    done = r.commit("a dead end")
+    assert done.returncode != 0
+    assert "stories/stranded/01-one.yaml:7:1: error[E204]" in done.stdout
+    assert "stories/tale" not in done.stdout  # only the story that changed is played
+
+
 def test_the_published_manifest_is_valid():
     done = subprocess.run([pre_commit_exe(), "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")],
                           capture_output=True, text=True, timeout=120)

@@ -1,0 +1,375 @@
+"""`vignettes check` against an independent walk over the public runtime, and its witnesses
+replayed through the real player."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import deque
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
+
+from engine import check, cli, explore, runtime
+from engine.frontend.plain import PlainUI
+from engine.frontend.session import Session
+from play_stories import build
+from storyfiles import write_story
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# -- an independent exploration: a plain breadth-first walk over runtime.view / runtime.step ---------
+
+
+def plain_walk(story, limit=1_500):
+    """Everything check reports, worked out the slow, obvious way over the public runtime."""
+    tracked = explore.tracked_scenes(story)
+    key = lambda s: explore.project(story, s, tracked)  # noqa: E731
+    first = runtime.start(story)
+    found = {key(first): first}
+    graph = {}  # key -> (view, [(entry, successor key)])
+    queue = deque([first])
+    while queue and len(found) <= limit:
+        state = queue.popleft()
+        view = runtime.view(story, state)
+        ways = []
+        answers = ([None] if view.can_go_on else []) + [i for i, _ in view.options]
+        for answer in answers:
+            entry = "-" if answer is None else str([i for i, _ in view.options].index(answer) + 1)
+            nxt = runtime.step(story, state, answer)
+            k = key(nxt)
+            if k not in found:
+                found[k] = nxt
+                queue.append(nxt)
+            ways.append((entry, k))
+        graph[key(state)] = (view, ways)
+    complete = not queue
+    scenes = {s.id: s for s in story.scenes}
+    reached = {k[0] for k in found}
+    out = {"complete": complete, "states": len(found), "scenes_reached": reached,
+           "endings_reached": {s for s in reached if scenes[s].is_ending}}
+    if not complete:
+        return out
+    opened, shown, hidden = set(), set(), set()
+    for view, _ in graph.values():
+        opened |= {(view.scene, i + 1) for i, _ in view.options}
+        scene = scenes[view.scene]
+        for p, para in enumerate(scene.paragraphs, 1):
+            (shown if para.text in view.paragraphs else hidden).add((view.scene, p))
+    out["never_open"] = {(s, k) for s in reached if scenes[s].choice
+                         for k in range(1, len(scenes[s].choice.options) + 1) if (s, k) not in opened}
+    out["never_shown"] = {(s, p) for s in reached for p, para in enumerate(scenes[s].paragraphs, 1)
+                          if para.condition is not None and (s, p) not in shown}
+    out["always_shown"] = {(s, p) for s in reached for p, para in enumerate(scenes[s].paragraphs, 1)
+                           if para.condition is not None and (s, p) in shown and (s, p) not in hidden}
+    dead = {k for k, (v, _) in graph.items() if v.is_ending and not scenes[v.scene].is_ending}
+    out["dead_ends"] = {k[0] for k in dead}
+    good = {k for k, (v, _) in graph.items() if scenes[v.scene].is_ending}
+    changed = True
+    while changed:
+        changed = False
+        for k, (_, ways) in graph.items():
+            if k not in good and any(n in good for _, n in ways):
+                good.add(k)
+                changed = True
+    out["stuck"] = {k[0] for k in graph if k not in good}
+    out["passed_required"] = {v.scene for v, _ in graph.values()
+                              if not v.options and scenes[v.scene].choice and not scenes[v.scene].choice.optional
+                              and v.can_go_on}
+    # fewest --choices entries to each state: a prompt costs one entry, going on past nothing costs none
+    dist = {key(first): 0}
+    dq = deque([key(first)])
+    while dq:
+        k = dq.popleft()
+        view, ways = graph[k]
+        cost = 1 if view.options else 0
+        for _, n in ways:
+            if dist[k] + cost < dist.get(n, 1 << 60):
+                dist[n] = dist[k] + cost
+                (dq.append if cost else dq.appendleft)(n)
+    out["fewest"] = {}
+    for k, d in dist.items():
+        out["fewest"][k[0]] = min(d, out["fewest"].get(k[0], d))
+    out["fewest_dead"] = {}
+    for k in dead:
+        out["fewest_dead"][k[0]] = min(dist[k], out["fewest_dead"].get(k[0], dist[k]))
+    return out
+
+
+def checked(story, max_states=20_000):
+    return check.Checker(story, [], "DIR").exhaustive(max_states, None)
+
+
+# -- replaying a witness through the real player -----------------------------------------------------
+
+
+class _Bounded(PlainUI):
+    """The line player, stopped after a few hundred scenes: a loop with nothing to choose never asks."""
+
+    def scene(self, view):
+        self.shown = getattr(self, "shown", 0) + 1
+        if self.shown > 300:
+            raise EOFError
+        super().scene(view)
+
+
+def replay(story, entries):
+    """Play `entries` in the line player; return (scenes shown after the last answer, how it ended)."""
+    out = io.StringIO()
+    ui = _Bounded(io.StringIO(""), out, entries, columns=lambda: 80)
+    outcome = Session(story, ui, None).play(resume="no", show_notes=False)
+    return scenes_after_last_answer(story, out.getvalue()), outcome
+
+
+def scenes_after_last_answer(story, text):
+    tail = text.split("\n> ")[-1] if "\n> " in text else text
+    return [story.scenes[int(n) - 1].id for n in re.findall(r"^Scene (\d+) of \d+:", tail, re.M)]
+
+
+# -- hypothesis stories: cycles, seen(), conditions that hold alone but never together ---------------
+
+CONDITIONS = ("n >= 1", "n == 0", "n < 2", "m > n", "flag", "not flag", "flag and n >= 2", "n + m == 2",
+              "not flag or m == 1", "-n < 0", "seen(s0)", "not seen(s1)", "seen(s2) and not flag",
+              "seen(s1) or n >= 3")
+
+
+@st.composite
+def stories(draw):
+    count = draw(st.integers(1, 5))
+    ids = [f"s{i}" for i in range(count)]
+    scenes = []
+    for i, sid in enumerate(ids):
+        text = [f"{sid} paragraph 1."]
+        for p in range(draw(st.integers(0, 2))):
+            cond = draw(st.sampled_from(CONDITIONS))
+            text.append({"if": cond, "text": f"{sid} paragraph {p + 2}."})
+        scene = {"id": sid, "text": text}
+        nxt = draw(st.one_of(st.none(), st.sampled_from(ids)))
+        if nxt:
+            scene["next"] = nxt
+        if draw(st.integers(0, 3)):
+            options = []
+            for k in range(draw(st.integers(1, 3))):
+                option = {"text": f"{sid} option {k + 1}"}
+                if draw(st.booleans()):
+                    option["if"] = draw(st.sampled_from(CONDITIONS))
+                effect = draw(st.sampled_from(["", "n+", "n=0", "n=2", "m=1", "flag", "noflag"]))
+                if effect == "n+":  # kept finite by its condition; the budget test has an endless count
+                    option["add"] = {"n": 1}
+                    option["if"] = "n < 3"
+                elif effect:
+                    name, value = {"n=0": ("n", 0), "n=2": ("n", 2), "m=1": ("m", 1), "flag": ("flag", True),
+                                   "noflag": ("flag", False)}[effect]
+                    option["set"] = {name: value}
+                if not nxt or draw(st.booleans()):
+                    option["goto"] = draw(st.sampled_from(ids))
+                options.append(option)
+            scene["choices"] = {"prompt": f"{sid}?", "optional": bool(nxt) and draw(st.booleans()), "options": options}
+        scenes.append(scene)
+    return build({"id": "gen", "start": "s0", "variables": {"n": 0, "m": 0, "flag": False}, "scenes": scenes})
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(stories())
+def test_check_agrees_with_a_plain_walk_over_the_runtime(story):
+    ex = explore.explore(story, 5_000)
+    plain = plain_walk(story)
+    assume(plain["complete"])  # `n + 1` in a loop has no end; the budget test covers that
+    assert ex.complete
+    assert ex.states == plain["states"]
+    data = checked(story).data
+    assert set(data["scenes_reached"]) == plain["scenes_reached"]
+    assert set(data["endings_reached"]) == plain["endings_reached"]
+    assert {(x["scene"], x["option"]) for x in data["never_open"]} == plain["never_open"]
+    assert {(x["scene"], x["paragraph"]) for x in data["never_shown"]} == plain["never_shown"]
+    assert {(x["scene"], x["paragraph"]) for x in data["always_shown"]} == plain["always_shown"]
+    assert {x["scene"] for x in data["dead_ends"]} == plain["dead_ends"]
+    assert {x["scene"] for x in data["stuck"]} == plain["stuck"]
+    assert {x["scene"] for x in data["passed_required"]} == plain["passed_required"]
+    for finding in data["dead_ends"]:
+        entries = [e for e in finding["choices"].split(",") if e]
+        assert len(entries) == plain["fewest_dead"][finding["scene"]]  # a shortest witness
+        shown, outcome = replay(story, entries)
+        assert outcome == "ended" and shown[-1] == finding["scene"]  # the player ends right there
+    for finding in data["stuck"] + data["passed_required"]:
+        entries = [e for e in finding["choices"].split(",") if e]
+        shown, _ = replay(story, entries)
+        assert finding["scene"] in shown
+
+
+@settings(max_examples=60, deadline=None)
+@given(stories(), st.data())
+def test_to_gives_a_shortest_witness_that_the_player_follows(story, data):
+    plain = plain_walk(story)
+    assume(plain["complete"])
+    target = data.draw(st.sampled_from([s.id for s in story.scenes]))
+    ex = explore.explore(story)
+    i = ex.shortest_to(target)
+    if target not in plain["scenes_reached"]:
+        assert i is None
+        return
+    entries = ex.witness(i)
+    assert len(entries) == plain["fewest"][target]
+    shown, _ = replay(story, entries)
+    assert target in shown
+
+
+def test_the_budget_stops_an_endless_count_and_says_so():
+    story = build({"id": "up", "start": "a", "variables": {"n": 0}, "scenes": [
+        {"id": "a", "text": ["A."], "choices": {"prompt": "?", "options": [
+            {"text": "Again.", "add": {"n": 1}, "goto": "a"}, {"text": "Stop.", "goto": "b"}]}},
+        {"id": "b", "text": ["B."]}]})
+    ex = explore.explore(story, 500)
+    assert not ex.complete and ex.states == 500
+    assert ex.stuck() == [] and ex.dead_ends() == []  # nothing unproven is reported
+
+
+def test_projection_keys_a_runtime_state_by_what_decides_the_future():
+    story = build({"id": "p", "start": "a", "variables": {"n": 0}, "scenes": [
+        {"id": "a", "text": ["A."], "next": "b"},
+        {"id": "b", "text": ["B.", {"if": "seen(a)", "text": "Was in a."}], "next": "c"},
+        {"id": "c", "text": ["C."]}]})
+    state = runtime.start(story)
+    assert explore.project(story, state) == ("a", (("n", 0),), (True,))
+    later = runtime.go_on(story, runtime.go_on(story, state))
+    assert explore.project(story, later) == ("c", (("n", 0),), (True,))
+    assert explore.tracked_scenes(story) == ("a",)
+
+
+# -- the command, on story folders ---------------------------------------------------------------------
+
+TRICKY = {
+    "story.yaml": "id: tricky\ntitle: Tricky\nstart: hall\nvariables:\n  keys: 0\n  lamp: false\n",
+    "01-hall.yaml": (
+        "id: hall\ntitle: Hall\ntext:\n  - A hall.\n  - if: seen(cellar)\n    text: You have been down.\n"
+        "choices:\n  prompt: Where?\n  options:\n"
+        "    - text: Down.\n      goto: cellar\n"
+        "    - text: Up.\n      if: lamp\n      goto: attic\n"
+        "    - text: Out.\n      if: keys >= 2\n      goto: garden\n"
+    ),
+    "02-cellar.yaml": (
+        "id: cellar\ntitle: Cellar\ntext: [A cellar.]\nchoices:\n  prompt: Take?\n  options:\n"
+        "    - text: A key.\n      set: {keys: 1}\n      goto: hall\n"
+        "    - text: The lamp.\n      set: {lamp: true}\n      goto: hall\n"
+    ),
+    "03-attic.yaml": (
+        "id: attic\ntitle: Attic\ntext:\n  - An attic.\n  - if: keys > 5\n    text: Never.\n"
+        "choices:\n  prompt: Then?\n  options:\n"
+        "    - text: Stay.\n      goto: attic\n"
+        "    - text: Leave.\n      if: keys == 3\n      goto: hall\n"
+    ),
+    "04-garden.yaml": "id: garden\ntitle: Garden\ntext: [The end.]\n",
+}
+
+
+def run(argv, cwd=None):
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(argv, out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_a_story_with_a_loop_with_no_way_out(tmp_path):
+    folder = write_story(tmp_path / "tricky", TRICKY)
+    code, out, err = run(["check", str(folder), "--format", "json"])
+    data = json.loads(out)
+    assert code == 1
+    assert data["complete"] is True
+    assert data["endings_reached"] == [] and data["endings_never_reached"] == ["garden"]
+    assert {x["scene"] for x in data["stuck"]} == {"hall", "cellar", "attic"}
+    assert {(x["scene"], x["option"]) for x in data["never_open"]} == {("hall", 3), ("attic", 2)}
+    assert {(x["scene"], x["paragraph"]) for x in data["never_shown"]} == {("attic", 2)}
+    codes_found = {(d["code"], d["file"].rsplit("/", 1)[-1], d["line"]) for d in data["diagnostics"]}
+    assert ("E205", "03-attic.yaml", 1) in codes_found
+    assert ("W201", "01-hall.yaml", 15) in codes_found
+    assert ("W207", "04-garden.yaml", 1) in codes_found
+    code, out, err = run(["check", str(folder)])
+    assert "error[E205] no ending can be reached from scene 'attic'" in out
+    assert "goes round: attic -> attic" in out
+    assert err.startswith("checked ") and "0 of 1 ending reached" in err
+
+
+def test_witnesses_replay_in_the_real_player_from_the_command_line(tmp_path):
+    files = dict(TRICKY)
+    files["03-attic.yaml"] = "id: attic\ntitle: Attic\ntext: [An attic.]\nchoices:\n  prompt: Then?\n  options:\n" \
+                             "    - text: Jump.\n      if: keys == 3\n      goto: garden\n"
+    folder = write_story(tmp_path / "dead", files)
+    code, out, _ = run(["check", str(folder), "--format", "json"])
+    data = json.loads(out)
+    assert code == 1 and [x["scene"] for x in data["dead_ends"]] == ["attic"]
+    witness = data["dead_ends"][0]["choices"]
+    assert witness == "1,2,2"  # down, the lamp, then up
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"))
+    done = subprocess.run([sys.executable, "-m", "engine", "play", str(folder), "--choices", witness],
+                          cwd=ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert re.findall(r"^Scene (\d+) of", done.stdout, re.M)[-1] == "3"  # the attic, and it ends there
+    assert "The end." in done.stdout.split("Scene 3 of 4")[-1]
+    code, out, _ = run(["check", str(folder)])
+    assert f"--choices {witness}" in out
+
+
+def test_to_answers_with_a_witness_or_a_proof(tmp_path):
+    folder = write_story(tmp_path / "tricky", TRICKY)
+    assert run(["check", str(folder), "--to", "attic"])[:2] == (0, f"scene 'attic' is reached by: vignettes play {folder} --choices 1,2,2\n")
+    code, out, _ = run(["check", str(folder), "--to", "garden"])
+    assert code == 1 and out.startswith("no path reaches scene 'garden'")
+    code, _, err = run(["check", str(folder), "--to", "gardn"])
+    assert code == 2 and "did you mean 'garden'?" in err
+    code, out, _ = run(["check", str(folder), "--to", "attic", "--format", "json"])
+    assert json.loads(out)["to"] == {"scene": "attic", "reached": True, "choices": "1,2,2"}
+
+
+def test_exit_codes_clean_strict_incomplete_and_usage(tmp_path):
+    assert run(["check"])[0] == 0  # the bundled story is clean
+    warned = write_story(tmp_path / "w", {
+        "story.yaml": "id: w\ntitle: W\nstart: a\nvariables:\n  n: 0\n",
+        "a.yaml": "id: a\ntitle: A\ntext:\n  - A.\n  - if: n == 0\n    text: Always.\n"})
+    assert run(["check", str(warned)])[0] == 0
+    assert run(["check", str(warned), "--strict"])[0] == 1
+    loop = write_story(tmp_path / "loop", {
+        "story.yaml": "id: l\ntitle: L\nstart: a\nvariables:\n  n: 0\n",
+        "a.yaml": "id: a\ntitle: A\ntext:\n  - A.\n  - if: n > 3\n    text: Late.\n"
+                  "choices:\n  prompt: Again?\n  optional: true\n  options:\n    - text: Again.\n      add: {n: 1}\n      goto: a\n"
+                  "next: b\n",
+        "b.yaml": "id: b\ntitle: B\ntext: [B.]\n"})
+    code, out, err = run(["check", str(loop), "--max-states", "50"])
+    assert code == 3 and "incomplete" in err and "--random" in err and out == ""
+    assert json.loads(run(["check", str(loop), "--max-states", "50", "--format", "json"])[1])["states"] == 50
+    assert run(["check", str(loop), "--max-states", "zero"])[0] == 2
+    assert run(["check", str(tmp_path / "nowhere")])[0] == 2
+    broken = write_story(tmp_path / "broken", {"story.yaml": "id: b\ntitle: B\nstart: a\n", "a.yaml": "id: a\ntitle: A\ntext: [x]\nnext: zz\n"})
+    code, out, err = run(["check", str(broken)])
+    assert code == 1 and "error[E102]" in out
+
+
+def test_random_plays_are_seeded_with_coverage(tmp_path):
+    folder = write_story(tmp_path / "tricky", TRICKY)
+    first = run(["check", str(folder), "--random", "20", "--seed", "5", "--max-steps", "200", "--format", "json"])
+    again = run(["check", str(folder), "--random", "20", "--seed", "5", "--max-steps", "200", "--format", "json"])
+    assert first == again and first[0] == 3
+    data = json.loads(first[1])
+    assert data["complete"] is False
+    assert data["random"]["ended"] == 0 and len(data["random"]["capped"]) == 20
+    assert data["random"]["capped"][2] == {"play": 3, "seed": 7, "scene": data["random"]["capped"][2]["scene"]}
+    assert [d["code"] for d in data["diagnostics"]] == ["W208"]
+    assert data["random"]["coverage"]["scenes"] == [3, 4]
+    # play k of seed S is play 1 of seed S+k-1
+    one = json.loads(run(["check", str(folder), "--random", "1", "--seed", "7", "--max-steps", "200", "--format", "json"])[1])
+    assert one["random"]["capped"][0]["scene"] == data["random"]["capped"][2]["scene"]
+    code, _, err = run(["check", "--random", "30", "--seed", "1"])
+    assert code == 3 and "30 ended" in err and "scenes 6/6" in err
+
+
+def test_sarif_and_full_formats(tmp_path):
+    folder = write_story(tmp_path / "tricky", TRICKY)
+    code, out, _ = run(["check", str(folder), "--format", "sarif"])
+    log = json.loads(out)
+    assert {r["ruleId"] for r in log["runs"][0]["results"]} >= {"E205", "W201", "W207"}
+    code, out, _ = run(["check", str(folder), "--format", "full"])
+    assert "^" in out and "= hint: reached by: vignettes play" in out
