@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import shlex
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Sequence
 
 from engine import codes, explore, graph, report, validate
 from engine.errors import Diagnostic, EngineError
@@ -260,6 +260,19 @@ def _problems(diagnostics: list[Diagnostic]) -> str:
     if not diagnostics:
         return "no problems"
     return ", ".join(_count(n, w) for n, w in ((errors, "error"), (warnings, "warning")) if n)
+
+
+def examine(story: Story, static: list[Diagnostic], options: Sequence[str] = ()) -> list[Diagnostic]:
+    """What check reports on a loaded story, given check's options as words (`--random 3`): for `explain`."""
+    given = dict(zip(options[::2], options[1::2]))
+    checker = Checker(story, static, None)
+    number = lambda name, default: int(given.get(name, default))  # noqa: E731
+    if "--random" in given:
+        found = checker.randomly(number("--random", 1), number("--seed", 1), number("--max-steps", explore.DEFAULT_MAX_STEPS),
+                                 number("--max-states", explore.DEFAULT_MAX_STATES))
+    else:
+        found = checker.exhaustive(number("--max-states", explore.DEFAULT_MAX_STATES), None)
+    return found.diagnostics
 
 
 # -- the command -------------------------------------------------------------------------

@@ -53,8 +53,13 @@ def reported(code: Code) -> list:
     from engine import validate
 
     result = validate.Result()
-    validate.Validator().texts(code.example, result)
-    return [d for d in sorted(result.diagnostics) if d.code == code.code]
+    story = validate.Validator().texts(code.example, result)
+    found = list(result.diagnostics)
+    if code.command[0] == "check" and story is not None and not any(d.is_error for d in found):
+        from engine import check
+
+        found += check.examine(story, found, code.command[1:])
+    return [d for d in sorted(found) if d.code == code.code]
 
 
 def _example_file(code: Code) -> tuple[str, list[str]]:
@@ -84,7 +89,7 @@ def render(code: Code) -> str:
     out += [f"  {i:>{width}} | {line}".rstrip() for i, line in enumerate(lines, 1)]
     found = reported(code)
     if found:
-        out += ["", "vignettes validate reports:"]
+        out += ["", f"vignettes {' '.join(code.command)} reports:"]
         out += ["  " + line for line in report.render(found[:1], "concise").splitlines()]
     if code.fix:
         out += ["", textwrap.fill(f"Fix: {code.fix}", WRAP, subsequent_indent="     ")]
