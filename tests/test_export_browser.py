@@ -30,6 +30,7 @@ from webtools import launch, need
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).parent
 HOSTILE = HERE / "fixtures" / "hostile-story"
+PLAY = HERE / "fixtures" / "play-story"
 BUNDLED = ROOT / "scenes"
 SERIOUS = ("serious", "critical")
 
@@ -181,11 +182,12 @@ def generated(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("which, seed", [("bundled", 1), ("bundled", 2), ("hostile", 3), ("generated", 4)])
+@pytest.mark.parametrize("which, seed", [("bundled", 1), ("bundled", 2), ("hostile", 3), ("generated", 4),
+                                         ("play", (None, 1, None)), ("play", (1, 0))])
 def test_the_page_shows_what_the_terminal_shows_for_the_same_choices(which, seed, reader, pages, generated, tmp_path):
-    folder = {"bundled": BUNDLED, "hostile": HOSTILE, "generated": generated}[which]
+    folder = {"bundled": BUNDLED, "hostile": HOSTILE, "generated": generated, "play": PLAY}[which]
     story = load_story(folder)
-    answers = random_path(story, seed)
+    answers = list(seed) if isinstance(seed, tuple) else random_path(story, seed)
     clicks, script = page_and_script_answers(story, answers)
     expected = terminal_scenes(folder, script, tmp_path)
     r = reader(pages(folder, which))
@@ -534,3 +536,23 @@ def test_a_story_without_content_notes_starts_at_once(reader, pages, generated):
     story = load_story(generated)
     first = runtime.view(story, runtime.start(story))
     assert r.passages()[0]["heading"] == f"Scene 1 of {first.total}: {first.title}" and first.total == 24
+
+
+def test_a_stranded_reader_is_told_it_is_not_an_ending(reader, tmp_path):
+    folder = tmp_path / "stranded"
+    folder.mkdir()
+    (folder / "story.yaml").write_text("id: stranded\ntitle: Stranded\nstart: a\nvariables:\n  key: false\n")
+    (folder / "01-a.yaml").write_text("id: a\ntitle: A\ntext: [Go on.]\nnext: b\n")
+    (folder / "02-b.yaml").write_text("id: b\ntitle: B\ntext: [Locked.]\nchoices:\n  prompt: Which?\n  options:\n"
+                                      "    - text: Open.\n      if: key\n      goto: c\n")
+    (folder / "03-c.yaml").write_text("id: c\ntitle: C\ntext: [Out.]\n")
+    page = tmp_path / "stranded.html"
+    page.write_text(export.page(load_story(folder)), encoding="utf-8")
+    r = reader(page)
+    assert r.passages()[0]["heading"] == "Scene 1 of 2: A"
+    r.choice("next")
+    last = r.passages()[-1]
+    assert "without an ending" in last["text"] and "The end." not in last["text"]
+    assert r.page.query_selector_all("#options button") == []
+    r.click('#onward [data-action="undo"]')
+    assert r.passages()[-1]["heading"] == "Scene 1 of 2: A"
