@@ -142,8 +142,9 @@ def write(text: str, target: Path, force: bool = False) -> Path:
         raise ExportError(f"no folder {folder} to write {target.name} into")
     if target.exists() and not force:
         raise ExportError(f"{target} already exists; add --force to replace it")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), 0o666 & ~_umask())  # a page to share, not a private temporary file
             f.write(text.encode("utf-8"))
@@ -158,7 +159,7 @@ def write(text: str, target: Path, force: bool = False) -> Path:
     except OSError as e:
         raise ExportError(f"cannot write {target}: {e.strerror or e}") from None
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
     return target
 

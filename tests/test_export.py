@@ -173,3 +173,17 @@ def test_help_explains_the_command_with_examples(capsys):
         cli.build_parser().parse_args(["export", "--help"])
     text = capsys.readouterr().out
     assert "example" in text and "--force" in text and "-o FILE" in text
+
+
+def test_a_failed_write_leaves_neither_a_page_nor_a_temporary_file(tmp_path, monkeypatch):
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    code, _, err = run("export", str(HOSTILE), "-o", str(tmp_path / "page.html"))
+    assert code == 2 and "No space left on device" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "page.html").write_text("old")
+    assert run("export", str(HOSTILE), "-o", str(tmp_path / "page.html"), "--force")[0] == 2
+    assert (tmp_path / "page.html").read_text() == "old" and len(list(tmp_path.iterdir())) == 1
+    assert run("export", str(HOSTILE), "-o", "/proc/no-such-place/page.html")[0] == 2
