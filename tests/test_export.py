@@ -152,6 +152,8 @@ def test_scripts_write_text_only_and_run_nothing_from_the_story(hostile):
     page = parts(html)
     script = page.scripts["vignettes-page"] + page.scripts["vignettes-runtime"]
     assert "textContent" in script
+    assert not re.search(r"\b(document|window|localStorage|navigator)\b", page.scripts["vignettes-runtime"]), \
+        "the runtime touches no page, so Node runs the very same script"
     assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|"
                          r"setTimeout\(\s*['\"]|\bfetch\(|XMLHttpRequest|importScripts|\.src\s*=", script)
 
@@ -187,3 +189,15 @@ def test_a_failed_write_leaves_neither_a_page_nor_a_temporary_file(tmp_path, mon
     assert run("export", str(HOSTILE), "-o", str(tmp_path / "page.html"), "--force")[0] == 2
     assert (tmp_path / "page.html").read_text() == "old" and len(list(tmp_path.iterdir())) == 1
     assert run("export", str(HOSTILE), "-o", "/proc/no-such-place/page.html")[0] == 2
+
+
+def test_a_missing_browser_fails_in_ci_and_is_skipped_with_the_fix_elsewhere(monkeypatch):
+    import webtools
+
+    monkeypatch.setattr(webtools.shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="apt-get update && apt-get install chromium"):
+        webtools.need("chromium")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="apt-get install nodejs"):
+        webtools.need("node")
