@@ -100,7 +100,7 @@ def stories(draw):
     """Any well-typed story: loops, huge integers, every condition form, odd text."""
     n = draw(st.integers(1, 6))
     ids = [f"s{i}" for i in range(n)]
-    ints = draw(st.lists(st.sampled_from(["x", "y", "big"]), unique=True, max_size=3))
+    ints = draw(st.lists(st.sampled_from(["x", "constructor", "big"]), unique=True, max_size=3))
     bools = draw(st.lists(st.sampled_from(["flag", "other"]), unique=True, max_size=2))
     variables = tuple(Variable(v, draw(HUGE), P) for v in ints) + tuple(Variable(v, draw(st.booleans()), P) for v in bools)
     cond = lambda: Condition(draw(bool_expr(ints, bools, ids, 3)), P) if draw(st.booleans()) else None
