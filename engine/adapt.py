@@ -29,7 +29,7 @@ _FORM_NAMES = {"text": "plain text", "markdown": "Markdown", "html": "HTML"}
 
 # -- blocks -------------------------------------------------------------------
 
-PARA, HEADING, BREAK, CANDIDATE = "para", "heading", "break", "candidate"
+PARA, HEADING, BREAK, CANDIDATE, GAP = "para", "heading", "break", "candidate", "gap"
 HEADED, LEADING, NONE = "headed", "leading", "none"  # what may come before the first vignette
 
 
@@ -901,17 +901,77 @@ def _html_blocks(node: _Node, skip: Callable[[_Node], bool] = lambda n: False) -
 
 
 def _leaf(node: _Node) -> Iterator[Block]:
-    """A paragraph; in a bare <div>, blank lines made of <br><br> also part paragraphs."""
+    """A paragraph, or an empty one (a GAP, which may part vignettes). In a bare <div>, two <br>
+    in a row part paragraphs, as blank lines do, and each further <br> widens the gap."""
+    if node.tag != "p" and any(isinstance(c, _Node) and c.tag == "br" for c in node.children):
+        for part in _br_paragraphs(node):
+            yield from _leaf(part)
+        return
     text = node.text()
-    parts = [text] if node.tag == "p" else [_tidy(part) for part in re.split(r"\n\s*\n", text)]
-    for part in parts:
-        if is_separator(part):
-            yield Block(BREAK)
-        elif part:
-            if _all_bold(node) and "\n" not in part and heading_like(part):
-                yield _candidate(part)
-            else:
-                yield Block(PARA, part, note=_all_emphasis(node))
+    if not text:
+        yield Block(GAP)
+    elif is_separator(text):
+        yield Block(BREAK)
+    elif _all_bold(node) and "\n" not in text and heading_like(text):
+        yield _candidate(text)
+    else:
+        yield Block(PARA, text, note=_all_emphasis(node))
+
+
+def _br_paragraphs(node: _Node) -> Iterator[_Node]:
+    """The runs of a node's children between two or more <br>, each as a <p>; each <br> beyond
+    two adds an empty <p>."""
+    current: list = []
+    brs = 0
+    pending: list = []  # white space and single <br> that may yet be part of a run
+    for c in node.children:
+        if isinstance(c, _Node) and c.tag == "br":
+            brs += 1
+            pending.append(c)
+        elif isinstance(c, str) and c.isspace():
+            pending.append(c)
+        else:
+            if brs >= 2:
+                yield _as_p(current)
+                yield from (_as_p([]) for _ in range(brs - 2))
+                current, pending = [], []
+            current += pending + [c]
+            pending, brs = [], 0
+    yield _as_p(current)
+
+
+def _as_p(children: list) -> _Node:
+    holder = _holder(children)
+    holder.tag = "p"
+    return holder
+
+
+def _html_gaps(blocks: list[Block]) -> list[Block]:
+    """Empty paragraphs out; where two or more runs of them, wider than usual, part unheaded
+    text, they part vignettes (a plain text pasted into an archive keeps its blank lines so)."""
+    kept: list[Block] = []
+    gaps: list[int] = []
+    run = 0
+    for b in blocks:
+        if b.kind == GAP:
+            run += 1
+            continue
+        kept.append(b)
+        gaps.append(run)
+        run = 0
+    if kept:
+        gaps[0] = 0
+    kinds = [CANDIDATE if b.kind == HEADING else b.kind for b in kept]
+    breaks = {i for i in _gap_breaks(gaps, kinds, False)
+              if BREAK not in (kept[i].kind, kept[i - 1].kind) and kept[i].kind != HEADING}
+    if len(breaks) < 2:
+        return kept
+    out: list[Block] = []
+    for i, b in enumerate(kept):
+        if i in breaks:
+            out.append(Block(BREAK))
+        out.append(b)
+    return out
 
 
 def _all_bold(node: _Node) -> bool:
@@ -939,7 +999,7 @@ def _html_fragment(content: str) -> Iterator[Block]:
     tree = _Tree()
     tree.feed(content)
     tree.close()
-    yield from _html_blocks(tree.root)
+    yield from (b for b in _html_blocks(tree.root) if b.kind != GAP)
 
 
 def _by_id(root: _Node, *ids: str) -> Optional[_Node]:
@@ -963,7 +1023,8 @@ def parse_html(text: str, draft: Draft) -> list[Vignette]:
         draft.dropped.append(f"{images} image{'s' * (images > 1)} (a scene holds text only)")
     if chapters is None:
         body = root.find(lambda n: n.tag == "body") or root
-        blocks = list(_html_blocks(body, lambda n: n is preface or n is afterword or n.tag in ("nav", "header", "footer")))
+        blocks = _html_gaps(list(_html_blocks(body, lambda n: n is preface or n is afterword or
+                                              n.tag in ("nav", "header", "footer"))))
         if preface is None:
             _generic_head(root, blocks, draft)
         return split(blocks, draft, HEADED if preface is None else NONE)
@@ -1066,7 +1127,7 @@ def _archive_chapters(chapters: _Node, draft: Draft) -> list[Vignette]:
     if notes:
         draft.dropped.append(f"{notes} chapter summar{'ies' if notes > 1 else 'y'} or note{'s' * (notes > 1)}")
     groups = [(title, blocks) for title, nodes in segments
-              if (blocks := list(_html_blocks(_holder(nodes), skip)))]
+              if (blocks := _html_gaps(list(_html_blocks(_holder(nodes), skip))))]
     vignettes: list[Vignette] = []
     for title, blocks in groups:
         found = split(blocks, draft, NONE)

@@ -369,10 +369,11 @@ MARA = json.loads((FIXTURES / "mara.expected.json").read_text(encoding="utf-8"))
 @pytest.mark.parametrize("name,encode", [
     ("mara.txt", None), ("mara.txt", "crlf"), ("mara.txt", "utf-16"), ("mara.md", None), ("mara.md", "crlf"),
     ("mara-h1.md", None), ("mara-gaps.md", None), ("mara.html", None), ("mara.html", "utf-8-sig"),
+    ("mara-spacers.html", None), ("mara-brs.html", None),
 ])
 def test_one_story_in_every_form_gives_the_same_scenes(tmp_path, name, encode):
-    """Vignettes parted by blank lines alone (text, and Markdown made from it) or by rules, two with headings
-    (`##`, or `#` like the title's)."""
+    """Vignettes parted by blank lines alone (text, and Markdown made from it), by rules, by empty
+    paragraphs or by runs of <br>; two with headings (`##`, `#` like the title's, <h3>, bold lines)."""
     source = FIXTURES / name
     if encode:
         source = write(tmp_path, name, ENCODINGS[encode](source.read_text(encoding="utf-8")))
