@@ -328,6 +328,15 @@ _CHOICE_KEYS = ("prompt", "optional", "options")
 _OPTION_KEYS = ("goto", "add", "set")
 
 
+def _own_id(doc, instance: Any) -> str:
+    """An id in the author's own words: the scene's id, else its file name without the number (`02-cellar.yaml`)."""
+    if isinstance(instance, dict) and isinstance(instance.get("id"), str) and re.fullmatch(SLUG, instance["id"]):
+        return instance["id"]
+    stem = re.sub(r"\.ya?ml$", "", doc.path.replace("\\", "/").rsplit("/", 1)[-1])
+    slug = re.sub(r"[^a-z0-9]+", "-", re.sub(r"^[0-9]+[-_ .]*", "", stem.lower())).strip("-")
+    return slug or "my-scene"
+
+
 def _misplaced(name: str, path: tuple, doc) -> str:
     """A hint for a scene's key found inside another mapping: most often an indentation slip."""
     if not path:
@@ -368,11 +377,15 @@ def _describe(error, doc) -> list[Diagnostic]:
         missing = [k for k in missing if not difflib.get_close_matches(k, unknown, n=1)]
         if not missing:
             return []
-        example = {"id": "my-scene", "title": "My Scene", "text": "[A paragraph.]", "start": "first-scene",
-                   "options": "[{text: An option.}]"}
-        name = missing[0] if missing else "?"
-        hint = f"add `{name}: {example.get(name, '...')}`" if not path else f"add `{name}:` here"
-        return [at("E100", f"missing required key '{name}'", hint)]
+        own = _own_id(doc, instance)
+        example = {"id": own, "title": own.replace("-", " ").capitalize(), "text": "[A paragraph.]",
+                   "start": "first-scene", "options": "[{text: An option.}]"}
+        if path:
+            return [at("E100", f"missing required key '{missing[0]}'", f"add `{missing[0]}:` here")]
+        if len(missing) == 1:
+            return [at("E100", f"missing required key '{missing[0]}'", f"add `{missing[0]}: {example.get(missing[0], '...')}`")]
+        lines = "\n".join(f"{k}: {example.get(k, '...')}" for k in missing)
+        return [at("E100", "missing required keys " + ", ".join(f"'{k}'" for k in missing), f"add them:\n{lines}")]
     if validator == "anyOf" and schema.get("title") == "Paragraph":
         return [_paragraph(error, doc, at)]
     if validator == "anyOf" and schema.get("description"):  # a value of several forms: say which are allowed

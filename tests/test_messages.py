@@ -335,3 +335,14 @@ def test_a_scene_with_a_schema_error_still_gets_its_conditions_effects_and_targe
     assert one(found, "E108", 4, 15) == ("`=` is not a comparison in `lamps = 1`", "did you mean `lamps == 1`?")
     assert one(found, "E106", 10, 13) == ("unknown variable 'lamsp'", "did you mean 'lamps'?")
     assert one(found, "E102", 15, 7) == ("next 'stiar' not found", "did you mean 'stair'?")
+
+
+def test_missing_keys_are_suggested_in_the_authors_own_words(tmp_path, monkeypatch):
+    write_story(tmp_path / "s", {"story.yaml": STORY, "01-hall.yaml": HALL,
+                                 "02-the-cellar.yaml": "text: [x]\n", "03-x.yaml": "id: attic\ntext: [x]\n"})
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = run("validate", "s")
+    assert "s/02-the-cellar.yaml:1:1: error[E100] missing required keys 'id', 'title'\n" in out
+    assert "id: the-cellar" in out and "title: The cellar" in out
+    assert "s/03-x.yaml:1:1: error[E100] missing required key 'title'\n  hint: add `title: Attic`" in out
+    assert "my-scene" not in out
