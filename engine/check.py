@@ -50,6 +50,7 @@ class Outcome:
     summary: str = ""
     answer: str = ""  # the --to answer, for text output
     to_reached: Optional[bool] = None
+    stats: Optional[explore.Stats] = None
 
 
 class Checker:
@@ -130,7 +131,7 @@ class Checker:
 
     # -- exhaustive ---------------------------------------------------------------------------------
 
-    def exhaustive(self, max_states: int, to: Optional[str]) -> Outcome:
+    def exhaustive(self, max_states: int, to: Optional[str], stats: bool = False) -> Outcome:
         m = self.machine
         ex = explore.explore(self.story, max_states, machine=m)
         reached = ex.reached()
@@ -159,6 +160,9 @@ class Checker:
                              f"every option of the choice in scene '{scene.id}' can be closed, and the story then goes on without asking",
                              self.witness(entries) + "\nmake the choice `optional: true`, or keep one option always open"))
         outcome = Outcome(self.story, ex.complete, ex.states, out, data)
+        if stats:
+            outcome.stats = explore.statistics(ex) if ex.complete else None
+            data["stats"] = self.stats_data(outcome.stats)
         if to is not None:
             i = ex.shortest_to(to)
             entries = ex.witness(i) if i is not None else None
@@ -202,6 +206,87 @@ class Checker:
                 f"so far {seen}; {problems}. Raise --max-states, or test a story this large with "
                 f"random playthroughs: vignettes check --random 1000 --seed 1")
 
+    # -- statistics ------------------------------------------------------------------------------
+
+    def _para(self, s: int, p: int) -> dict:
+        return {"scene": self.machine.scenes[s].id, "paragraph": p + 1}
+
+    def _same(self, stats: explore.Stats) -> dict[tuple[int, int], list[int]]:
+        """Per (scene, option): the other options of its scene with exactly the same echo."""
+        groups: dict[tuple, list[explore.Echo]] = {}
+        for e in stats.echoes:
+            if e.comparable:
+                groups.setdefault((e.scene, e.adds, e.removes), []).append(e)
+        return {(e.scene, e.option): [o.option for o in group if o is not e]
+                for group in groups.values() for e in group}
+
+    def stats_data(self, stats: Optional[explore.Stats]) -> Optional[dict]:
+        if stats is None:
+            return None
+        m = self.machine
+        ids = [s.id for s in m.scenes]
+        same = self._same(stats)
+        return {
+            "paths": "infinite" if stats.paths is None else stats.paths,
+            "loop": [ids[s] for s in stats.loop] if stats.paths is None else None,
+            "words": {
+                "shortest": None if stats.shortest is None else
+                {"words": stats.shortest[0], "choices": ",".join(stats.shortest[1])},
+                "longest": None if stats.longest is None else
+                {"words": stats.longest[0], "choices": ",".join(stats.longest[1])},
+                "scenes": {ids[s]: {"min": lo, "max": hi} for s, (lo, hi) in sorted(stats.scene_words.items())},
+            },
+            "echoes": [{
+                "scene": ids[e.scene], "option": e.option + 1, "open": e.comparable,
+                "against": None if not e.comparable else "go on" if e.against is None else e.against + 1,
+                "adds": [self._para(*x) for x in e.adds], "removes": [self._para(*x) for x in e.removes],
+                "same_as": [o + 1 for o in same.get((e.scene, e.option), [])],
+            } for e in stats.echoes],
+        }
+
+    def stats_text(self, stats: Optional[explore.Stats]) -> str:
+        if stats is None:
+            return "statistics: not gathered: they need a complete exploration (raise --max-states)\n"
+        m = self.machine
+        ids = [s.id for s in m.scenes]
+        lines = ["statistics"]
+        if stats.paths is None:
+            lines.append(f"  paths to an ending: infinite: the loop {' -> '.join(_dedupe([ids[s] for s in stats.loop]) + [ids[stats.loop[0]]])} "
+                         "can be taken again and again")
+        else:
+            lines.append(f"  paths to an ending: {stats.paths:,}")
+        if stats.shortest is not None:
+            lines.append(f"  words on the shortest path: {stats.shortest[0]:,} ({self.command(stats.shortest[1])})")
+        if stats.longest is not None:
+            lines.append(f"  words on the longest path: {stats.longest[0]:,} ({self.command(stats.longest[1])})")
+        elif stats.paths is None:
+            lines.append("  words on the longest path: no limit (a loop can be taken again and again)")
+        width = max((len(ids[s]) for s in stats.scene_words), default=0)
+        lines.append("  words per scene (fewest-most):")
+        for s, (lo, hi) in sorted(stats.scene_words.items()):
+            lines.append(f"    {ids[s]:<{width}}  {lo:,}" + (f"-{hi:,}" if hi != lo else ""))
+        lines.append("  echoes: the paragraphs shown later when the option is picked (+) or only without it (-),")
+        lines.append("  then going on wherever allowed, else taking the first open option; against going on")
+        lines.append("  without choosing, or, where the choice cannot be skipped, against its first other option:")
+        same = self._same(stats)
+        for e in stats.echoes:
+            scene = m.scenes[e.scene]
+            head = f"    {ids[e.scene]} {e.option + 1} \"{_short(scene.choice.options[e.option].text, 30)}\""
+            if not e.comparable:
+                lines.append(f"{head}: " + ("never open" if e.option not in self._opened(e.scene) else
+                                            "the only option open: nothing to compare"))
+                continue
+            against = "" if e.against is None else f" (against option {e.against + 1})"
+            adds, removes = _paragraphs(ids, e.adds), _paragraphs(ids, e.removes)
+            text = " ".join(x for x in (f"+ {adds}" if adds else "", f"- {removes}" if removes else "") if x) or "no echo"
+            twins = same.get((e.scene, e.option))
+            note = f"  [same as option{'s' if len(twins) > 1 else ''} {', '.join(str(o + 1) for o in twins)}]" if twins else ""
+            lines.append(f"{head}{against}: {text}{note}")
+        return "\n".join(lines) + "\n"
+
+    def _opened(self, s: int) -> set[int]:
+        return {k for offer in self.machine.offers[s].values() for k in offer.open}
+
     # -- random -----------------------------------------------------------------------------------
 
     def randomly(self, plays: int, seed: int, max_steps: int, max_states: int) -> Outcome:
@@ -243,6 +328,14 @@ class Checker:
                            f"{shown:,}/{paragraphs:,}; {_problems(self.static + out)}. Random plays cannot prove "
                            "a story clean: run without --random for that")
         return outcome
+
+
+def _paragraphs(ids: list[str], found: tuple[tuple[int, int], ...]) -> str:
+    """(scene, paragraph) pairs as `london ¶2; refusal ¶3,5`, paragraphs numbered from 1."""
+    by_scene: dict[int, list[int]] = {}
+    for s, p in found:
+        by_scene.setdefault(s, []).append(p + 1)
+    return "; ".join(f"{ids[s]} ¶{','.join(map(str, ps))}" for s, ps in by_scene.items())
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -295,13 +388,16 @@ def run(story_arg: Optional[str], args, out, err, colour: bool = False) -> int:
     if args.random is not None:
         outcome = checker.randomly(args.random, args.seed, args.max_steps, args.max_states)
     else:
-        outcome = checker.exhaustive(args.max_states, args.to)
+        outcome = checker.exhaustive(args.max_states, args.to, stats=args.stats)
     diagnostics = static + outcome.diagnostics
     data = {"story": story.id, "complete": outcome.complete, "states": outcome.states, **outcome.data}
     if args.to is not None and args.format in ("concise", "full"):
         out.write(outcome.answer + "\n")
         return OK if outcome.to_reached else PROBLEMS if outcome.complete else INCOMPLETE
     _emit(args.format, out, err, diagnostics, data, colour, outcome.summary)
+    if args.stats and args.format in ("concise", "full"):
+        out.write(checker.stats_text(outcome.stats) if args.random is None else
+                  "statistics: not gathered under --random: they need a complete exploration\n")
     if args.to is not None:
         return OK if outcome.to_reached else PROBLEMS if outcome.complete else INCOMPLETE
     if any(d.is_error or args.strict for d in diagnostics):

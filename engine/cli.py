@@ -209,6 +209,7 @@ def _add_check(sub) -> None:
                               "  vignettes check my-story/ --to the-cellar   the fewest answers that get there\n"
                               "  vignettes check big-story/ --random 1000 --seed 7\n"
                               "                                              1000 random playthroughs, with coverage\n"
+                              "  vignettes check my-story/ --stats             paths, words, and what each option echoes\n"
                               "  vignettes check --format json my-story/ > check.json\n\n"
                               "exit codes: 0 clean and complete, 1 errors found (warnings too with --strict;\n"
                               "with --to: no path gets there), 2 usage error, 3 no errors found but the\n"
@@ -224,6 +225,9 @@ def _add_check(sub) -> None:
                    help="stop a random play after N steps (default: 10,000)")
     p.add_argument("--max-states", metavar="N", type=_count, default=1_000_000,
                    help="stop after N distinct states and say the result is incomplete (default: 1,000,000)")
+    p.add_argument("--stats", action="store_true",
+                   help="also count the paths, the words on the shortest and longest path and per scene, and "
+                        "show what each option echoes later (in JSON under \"stats\")")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
     p.add_argument("--format", choices=("concise", "full", "json", "sarif"), default="concise",
                    help="output format (default: concise)")

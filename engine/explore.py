@@ -41,14 +41,17 @@ Key = tuple  # (scene id, variables as runtime keeps them, seen flags of the tra
 
 
 def _trees(story: Story) -> Iterator[tuple[Scene, object, expr.Node]]:
-    """(scene, the paragraph or option, parsed condition) for every condition."""
+    """(scene, the paragraph or option, parsed condition) for every condition; each text parsed once."""
+    parsed: dict[str, expr.Node] = {}
     for scene in story.scenes:
-        for p in scene.paragraphs:
-            if p.condition is not None:
-                yield scene, p, expr.parse(p.condition.source)
-        for o in scene.choice.options if scene.choice else ():
-            if o.condition is not None:
-                yield scene, o, expr.parse(o.condition.source)
+        parts = [p for p in scene.paragraphs if p.condition is not None]
+        parts += [o for o in (scene.choice.options if scene.choice else ()) if o.condition is not None]
+        for part in parts:
+            source = part.condition.source
+            tree = parsed.get(source)
+            if tree is None:
+                tree = parsed[source] = expr.parse(source)
+            yield scene, part, tree
 
 
 def _seen_names(node: expr.Node) -> Iterator[str]:
@@ -63,7 +66,11 @@ def _seen_names(node: expr.Node) -> Iterator[str]:
 
 def tracked_scenes(story: Story) -> tuple[str, ...]:
     """The scenes named in some seen(), in story order: only their flags are state."""
-    named = {name for _, _, tree in _trees(story) for name in _seen_names(tree)}
+    return _tracked(story, list(_trees(story)))
+
+
+def _tracked(story: Story, trees: list) -> tuple[str, ...]:
+    named = {name for tree in {id(t): t for _, _, t in trees}.values() for name in _seen_names(tree)}
     return tuple(s.id for s in story.scenes if s.id in named)
 
 
@@ -146,7 +153,8 @@ class Machine:
         self.ids = {s.id: i for i, s in reversed(list(enumerate(story.scenes)))}
         self.names = tuple(v.name for v in story.variables)
         slot = {name: i for i, name in enumerate(self.names)}
-        self.tracked = tracked_scenes(story)
+        trees = list(_trees(story))
+        self.tracked = _tracked(story, trees)
         bit = {name: 1 << k for k, name in enumerate(self.tracked)}
         self.nb = len(self.tracked)
         self.ns = max(1, (len(self.scenes) - 1).bit_length())
@@ -161,13 +169,14 @@ class Machine:
         tests: dict[str, Callable[[int, int], bool]] = {}
         self.cond: dict[int, Callable[[int, int], bool]] = {}
         reads = [0] * len(self.scenes)
-        for scene, part, tree in _trees(story):
-            mask = sum(bit.get(name, 0) for name in set(_seen_names(tree)))
+        masks: dict[str, int] = {}
+        for scene, part, tree in trees:
             source = part.condition.source
             if source not in tests:
-                tests[source] = self._test(_compile(tree, slot, bit), mask)
+                masks[source] = sum(bit.get(name, 0) for name in set(_seen_names(tree)))
+                tests[source] = self._test(_compile(tree, slot, bit), masks[source])
             self.cond[id(part)] = tests[source]
-            reads[self.ids[scene.id]] |= mask
+            reads[self.ids[scene.id]] |= masks[source]
         # What a scene's offer depends on: the value id and the seen bits its conditions read.
         self.masks = [(-1 << self.nb) | r for r in reads]
         self.offers: list[dict[int, Offer]] = [{} for _ in self.scenes]
@@ -251,6 +260,31 @@ class Machine:
         offer = Offer(tuple(edges), tuple(answers), tuple(open_), can_go_on, vid, bits)
         self.offers[s][mk] = offer
         return offer
+
+    def downstream_first(self) -> list[int]:
+        """Scene indices in depth-first post-order from the start: a scene after those it leads to
+        (but for loops), then the scenes no path links to."""
+        order: list[int] = []
+        done = bytearray(len(self.scenes))
+        targets = [[t & self.scene_mask for t in (p[3] for p in plan[0])] + ([plan[1] & self.scene_mask] if plan[1] is not None else [])
+                   for plan in self.plans]
+        start = self.ids[self.story.start.scene]
+        for root in [start] + list(range(len(self.scenes))):
+            if done[root]:
+                continue
+            done[root] = 1
+            stack = [(root, iter(targets[root]))]
+            while stack:
+                s, it = stack[-1]
+                for t in it:
+                    if not done[t]:
+                        done[t] = 1
+                        stack.append((t, iter(targets[t])))
+                        break
+                else:
+                    stack.pop()
+                    order.append(s)
+        return order
 
     def shown(self, s: int, offer: Offer) -> int:
         """The paragraphs of scene s shown with this offer's values, as bits (bit p: paragraph p)."""
@@ -383,21 +417,28 @@ class Exploration:
         if self._good is not None:
             return self._good
         n, done = self.states, self.expanded
-        ending, mask, keys = self.machine.ending, self.machine.scene_mask, self.keys
+        m = self.machine
+        ending, mask, keys = m.ending, m.scene_mask, self.keys
         succ, off = self.succ, self.off
         good = bytearray(n)
         for i in range(done, n):
             good[i] = 1
-        # One sweep from the back settles every edge to a later state (most of them, in
-        # breadth-first order); what is left is finished with a predecessor worklist.
-        for i in range(done - 1, -1, -1):
-            if ending[keys[i] & mask]:
-                good[i] = 1
-                continue
-            for j in succ[off[i]:off[i + 1]]:
-                if good[j]:
+        # One sweep, scene by scene with the scenes a scene leads to first, settles every
+        # state whose ways out go on down the story (most of them); loops and ways back
+        # are finished with a predecessor worklist.
+        buckets: list[list[int]] = [[] for _ in m.scenes]
+        for i in range(done):
+            buckets[keys[i] & mask].append(i)
+        for s in m.downstream_first():
+            if ending[s]:
+                for i in buckets[s]:
                     good[i] = 1
-                    break
+                continue
+            for i in reversed(buckets[s]):
+                for j in succ[off[i]:off[i + 1]]:
+                    if good[j]:
+                        good[i] = 1
+                        break
         rest = [i for i in range(done) if not good[i]]
         if rest:
             preds: dict[int, list[int]] = {}
@@ -525,6 +566,228 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES, machine: Optiona
         complete = False
         del succ[off[-1]:]
     return Exploration(m, keys, index, succ, off, complete, limit)
+
+
+# -- statistics (only when asked) ---------------------------------------------------------------------
+
+
+@dataclass
+class Echo:
+    """What picking one option changes later: paragraphs (scene index, paragraph index) shown only with it, only without."""
+
+    scene: int
+    option: int  # index in the scene's full option list
+    against: Optional[int]  # the option it is compared with, or None: going on without choosing
+    adds: tuple[tuple[int, int], ...]
+    removes: tuple[tuple[int, int], ...]
+    comparable: bool = True  # False: the option is never open, or there is nothing to compare it with
+
+
+@dataclass
+class Stats:
+    paths: Optional[int]  # distinct answer lists from the start to an ending; None: infinite
+    loop: list[int]  # with infinite paths: the scenes of a loop that can be taken again and again
+    shortest: Optional[tuple[int, list[str]]]  # (words, witness) of the path with the fewest words
+    longest: Optional[tuple[int, list[str]]]  # (words, witness) of the path with the most; None with loops
+    scene_words: dict[int, tuple[int, int]]  # scene index -> (fewest, most) words shown there
+    echoes: list[Echo]
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def statistics(ex: Exploration) -> Stats:
+    """Paths, words and echoes over a complete exploration."""
+    m = ex.machine
+    n = ex.expanded
+    keys, succ, off, mask = ex.keys, ex.succ, ex.off, m.scene_mask
+    words_of = [[_words(p.text) for p in s.paragraphs] for s in m.scenes]
+
+    def shown_words(i: int) -> int:
+        s = keys[i] & mask
+        bits, total, p = m.shown(s, m.offer(keys[i])), 0, 0
+        while bits:
+            if bits & 1:
+                total += words_of[s][p]
+            bits >>= 1
+            p += 1
+        return total
+
+    weight = [shown_words(i) for i in range(n)]
+    scene_words: dict[int, tuple[int, int]] = {}
+    for i in range(n):
+        s = keys[i] & mask
+        lo, hi = scene_words.get(s, (weight[i], weight[i]))
+        scene_words[s] = (min(lo, weight[i]), max(hi, weight[i]))
+    good = ex.good()
+    order, loop = _topological(ex, good)
+    paths: Optional[int] = None
+    longest = None
+    if loop:
+        loop_scenes = [keys[i] & mask for i in loop]
+    else:
+        loop_scenes = []
+        ways = [0] * n
+        most = [-1] * n
+        most_next = [-1] * n
+        for i in reversed(order):
+            if m.ending[keys[i] & mask]:
+                ways[i], most[i] = 1, weight[i]
+                continue
+            for j in succ[off[i]:off[i + 1]]:
+                if good[j]:
+                    ways[i] += ways[j]
+                    if most[j] + weight[i] > most[i]:
+                        most[i], most_next[i] = most[j] + weight[i], j
+        paths = ways[0] if good[0] else 0
+        if good[0]:
+            longest = (most[0], _follow(ex, most_next))
+    shortest = _fewest_words(ex, good, weight)
+    return Stats(paths, loop_scenes, shortest, longest, scene_words, echoes(ex))
+
+
+def _topological(ex: Exploration, good: bytearray) -> tuple[list[int], list[int]]:
+    """Good states in an order where every edge goes forward; or, if they hold a cycle, one cycle."""
+    n, succ, off = ex.expanded, ex.succ, ex.off
+    indegree = [0] * n
+    for i in range(n):
+        if good[i]:
+            for j in succ[off[i]:off[i + 1]]:
+                if good[j]:
+                    indegree[j] += 1
+    ready = [i for i in range(n) if good[i] and not indegree[i]]
+    order = []
+    while ready:
+        i = ready.pop()
+        order.append(i)
+        for j in succ[off[i]:off[i + 1]]:
+            if good[j]:
+                indegree[j] -= 1
+                if not indegree[j]:
+                    ready.append(j)
+    left = [i for i in range(n) if good[i] and indegree[i]]
+    if not left:
+        return order, []
+    # Every state left has a predecessor left (its in-degree never fell to 0): walking back
+    # from any of them must come round to a state met before, which closes a cycle.
+    inside = set(left)
+    back: dict[int, int] = {}
+    for i in left:
+        for j in succ[off[i]:off[i + 1]]:
+            if j in inside:
+                back.setdefault(j, i)
+    i, seen = left[0], {}
+    while i not in seen:
+        seen[i] = len(seen)
+        i = back[i]
+    cycle = [j for j, k in sorted(seen.items(), key=lambda x: x[1]) if k >= seen[i]]
+    return order, cycle[::-1]
+
+
+def _follow(ex: Exploration, nxt: list[int]) -> list[str]:
+    """The witness of the path from the start that follows `nxt` to an ending."""
+    out, i = [], 0
+    while nxt[i] >= 0:
+        j = nxt[i]
+        offer = ex.machine.offer(ex.keys[i])
+        if offer.prompt:
+            k = list(ex.successors(i)).index(j)
+            out.append(offer.entry(k))
+        i = j
+    return out
+
+
+def _fewest_words(ex: Exploration, good: bytearray, weight: list[int]) -> Optional[tuple[int, list[str]]]:
+    """Dijkstra over states weighted by the words they show, from the start to the nearest ending."""
+    import heapq
+
+    if not good[0]:
+        return None
+    m, keys, mask = ex.machine, ex.keys, ex.machine.scene_mask
+    best = {0: weight[0]}
+    parent: dict[int, int] = {}
+    heap = [(weight[0], 0)]
+    while heap:
+        d, i = heapq.heappop(heap)
+        if d > best[i]:
+            continue
+        if m.ending[keys[i] & mask]:
+            path = [i]
+            while path[-1] in parent:
+                path.append(parent[path[-1]])
+            path.reverse()
+            nxt = [-1] * ex.expanded
+            for a, b in zip(path, path[1:]):
+                nxt[a] = b
+            return d, _follow(ex, nxt)
+        for j in ex.successors(i):
+            if good[j] and d + weight[j] < best.get(j, 1 << 62):
+                best[j] = d + weight[j]
+                parent[j] = i
+                heapq.heappush(heap, (best[j], j))
+    return None
+
+
+def run_default(m: Machine, key: int, limit: int = 100_000) -> set[tuple[int, int]]:
+    """Paragraphs (scene, index) shown from state `key` on, going on wherever allowed, else taking the
+    first open option, until an ending, a dead end or a state met twice (a loop)."""
+    shown: set[tuple[int, int]] = set()
+    met: set[int] = set()
+    field_ = m.bits_field
+    while key not in met and len(met) < limit:
+        met.add(key)
+        s = key & m.scene_mask
+        offer = m.offer(key)
+        bits, p = m.shown(s, offer), 0
+        while bits:
+            if bits & 1:
+                shown.add((s, p))
+            bits >>= 1
+            p += 1
+        if not offer.edges:
+            break
+        key = offer.edges[0] | (key & field_)  # going on comes first; else the first open option
+    return shown
+
+
+def echoes(ex: Exploration) -> list[Echo]:
+    """For each option: what picking it shows later, against going on without it (or its first other option)."""
+    m = ex.machine
+    dist = ex.distances()[0]
+    field_ = m.bits_field
+    first: dict[tuple[int, int], int] = {}  # (scene, option) -> the state nearest the start where it is open
+    for i in range(ex.expanded):
+        key = ex.keys[i]
+        s = key & m.scene_mask
+        if m.scenes[s].choice is None:
+            continue
+        for k in m.offer(key).open:
+            if (s, k) not in first or dist[i] < dist[first[(s, k)]]:
+                first[(s, k)] = i
+    out = []
+    for s, scene in enumerate(m.scenes):
+        for k, _ in enumerate(scene.choice.options if scene.choice else ()):
+            i = first.get((s, k))
+            if i is None:
+                out.append(Echo(s, k, None, (), (), comparable=False))
+                continue
+            key = ex.keys[i]
+            offer = m.offer(key)
+            way = offer.answers.index(k)
+            if offer.can_go_on:
+                other, against = offer.answers.index(None), None
+            else:
+                rest = [o for o in offer.open if o != k]
+                if not rest:
+                    out.append(Echo(s, k, None, (), (), comparable=False))
+                    continue
+                other, against = offer.answers.index(rest[0]), rest[0]
+            bits = key & field_
+            picked = run_default(m, offer.edges[way] | bits)
+            without = run_default(m, offer.edges[other] | bits)
+            out.append(Echo(s, k, against, tuple(sorted(picked - without)), tuple(sorted(without - picked))))
+    return out
 
 
 # -- random playthroughs ---------------------------------------------------------------------

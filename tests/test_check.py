@@ -371,3 +371,101 @@ def test_sarif_and_full_formats(tmp_path):
     assert {r["ruleId"] for r in log["runs"][0]["results"]} >= {"E205", "W201", "W207"}
     code, out, _ = run(["check", str(folder), "--format", "full"])
     assert "^" in out and "= hint: reached by: vignettes play" in out
+
+
+# -- statistics ------------------------------------------------------------------------------------------
+
+
+def every_path(story, limit=20_000):
+    """Every answer list from the start to an ending, with the words read on it, by brute force."""
+    out = []
+
+    def walk(state, words, depth):
+        assert depth < 200 and len(out) < limit
+        view = runtime.view(story, state)
+        words += sum(len(p.split()) for p in view.paragraphs)
+        if view.is_ending:
+            out.append(words)
+            return
+        for answer in ([None] if view.can_go_on else []) + [i for i, _ in view.options]:
+            walk(runtime.step(story, state, answer), words, depth + 1)
+    walk(runtime.start(story), 0, 0)
+    return out
+
+
+def test_stats_count_every_path_and_its_words_on_the_bundled_story():
+    from engine import validate
+
+    story = validate.load_story()
+    stats = explore.statistics(explore.explore(story))
+    words = every_path(story)
+    assert stats.paths == len(words) and stats.loop == []
+    assert stats.shortest[0] == min(words) and stats.longest[0] == max(words)
+    for total, entries in (stats.shortest, stats.longest):  # each witness reads that many words
+        ui = _Recording(io.StringIO(""), io.StringIO(), entries, columns=lambda: 80)
+        session = Session(story, ui, None)
+        assert session.play(resume="no", show_notes=False) == "ended"
+        read = sum(len(line.split()) for line in session.transcript[1:]
+                   if line and not line.startswith(("#", ">", "*(")))
+        assert read == total
+
+
+@settings(max_examples=100, deadline=None)
+@given(stories())
+def test_path_counts_agree_with_brute_force(story):
+    ex = explore.explore(story, 5_000)
+    assume(ex.complete)
+    stats = explore.statistics(ex)
+    if stats.paths is None:  # a loop that can be taken again and again, on the way to an ending
+        assert stats.loop
+        with pytest.raises(AssertionError):  # so listing the paths never ends
+            every_path(story, 5_000)
+        return
+    try:
+        words = every_path(story, 5_000)
+    except (AssertionError, RecursionError):
+        assume(False)  # too many paths to list; the count itself has no limit
+    assert stats.paths == len(words)
+    if words:
+        assert (stats.shortest[0], stats.longest[0]) == (min(words), max(words))
+
+
+def test_stats_name_a_loop_that_makes_the_paths_endless(tmp_path):
+    folder = write_story(tmp_path / "loop", {
+        "story.yaml": "id: l\ntitle: L\nstart: a\nvariables:\n  n: 0\n",
+        "a.yaml": "id: a\ntitle: A\ntext: [A.]\nnext: b\n",
+        "b.yaml": "id: b\ntitle: B\ntext: [B.]\nchoices:\n  prompt: Again?\n  optional: true\n  options:\n"
+                  "    - text: Back.\n      goto: a\nnext: c\n",
+        "c.yaml": "id: c\ntitle: C\ntext: [C.]\n"})
+    code, out, _ = run(["check", str(folder), "--stats"])
+    assert code == 0
+    assert "paths to an ending: infinite: the loop " in out and ("a -> b -> a" in out or "b -> a -> b" in out)
+    assert "words on the longest path: no limit" in out
+    data = json.loads(run(["check", str(folder), "--stats", "--format", "json"])[1])["stats"]
+    assert data["paths"] == "infinite" and set(data["loop"]) == {"a", "b"}
+    assert data["words"]["shortest"] == {"words": 3, "choices": "-"} and data["words"]["longest"] is None
+
+
+def test_the_echo_table_shows_what_each_option_changes_later(tmp_path):
+    folder = write_story(tmp_path / "echo", {
+        "story.yaml": "id: e\ntitle: E\nstart: a\nvariables:\n  kept: false\n  hurt: 0\n",
+        "a.yaml": "id: a\ntitle: A\ntext: [A.]\nchoices:\n  prompt: Keep?\n  optional: true\n  options:\n"
+                  "    - text: The ring.\n      set: {kept: true}\n"
+                  "    - text: Nothing.\n"
+                  "    - text: Nothing either.\n"
+                  "    - text: The hurt.\n      add: {hurt: 1}\nnext: b\n",
+        "b.yaml": "id: b\ntitle: B\ntext:\n  - B.\n  - if: kept\n    text: The ring is warm.\n"
+                  "  - if: hurt == 0\n    text: Nothing hurts.\n"
+                  "choices:\n  prompt: Last?\n  options:\n    - text: Yes.\n      goto: c\n    - text: No.\n      goto: c\n",
+        "c.yaml": "id: c\ntitle: C\ntext:\n  - C.\n  - if: hurt > 0\n    text: It hurts.\n"})
+    data = json.loads(run(["check", str(folder), "--stats", "--format", "json"])[1])["stats"]
+    echo = {(e["scene"], e["option"]): e for e in data["echoes"]}
+    assert echo["a", 1]["adds"] == [{"scene": "b", "paragraph": 2}] and echo["a", 1]["removes"] == []
+    assert echo["a", 4]["adds"] == [{"scene": "c", "paragraph": 2}]
+    assert echo["a", 4]["removes"] == [{"scene": "b", "paragraph": 3}]
+    assert echo["a", 2]["adds"] == echo["a", 2]["removes"] == [] and echo["a", 2]["same_as"] == [3]
+    assert echo["a", 1]["against"] == "go on" and echo["b", 1]["against"] == 2  # a required choice
+    assert echo["b", 1]["same_as"] == [2]
+    code, out, _ = run(["check", str(folder), "--stats"])
+    assert 'a 4 "The hurt.": + c \u00b62 - b \u00b63' in out
+    assert 'a 2 "Nothing.": no echo  [same as option 3]' in out
