@@ -204,7 +204,7 @@ class Checker:
             return f"checked {_count(states, 'state')}: {seen}; {problems}"
         return (f"incomplete: stopped at the budget of {max_states:,} states (--max-states); "
                 f"so far {seen}; {problems}. Raise --max-states, or test a story this large with "
-                f"random playthroughs: vignettes check --random 1000 --seed 1")
+                f"random playthroughs: {self.play.replace('vignettes play', 'vignettes check', 1)} --random 1000 --seed 1")
 
     # -- statistics ------------------------------------------------------------------------------
 

@@ -144,6 +144,9 @@ class Offer(NamedTuple):
         return "-" if answer is None else str(self.open.index(answer) + 1)
 
 
+_new_offer = tuple.__new__  # an Offer without NamedTuple's keyword handling: offers are made by the ten thousand
+
+
 class Machine:
     """A story compiled for exploration: integer scenes, interned values, seen bits, closures."""
 
@@ -180,6 +183,7 @@ class Machine:
         # What a scene's offer depends on: the value id and the seen bits its conditions read.
         self.masks = [(-1 << self.nb) | r for r in reads]
         self.offers: list[dict[int, Offer]] = [{} for _ in self.scenes]
+        self.shared: dict[tuple, tuple] = {}
         caches: dict[tuple, dict[int, int]] = {}
         self.plans = [self._plan(s, slot, caches) for s in self.scenes]
         self.ending = [s.is_ending for s in self.scenes]
@@ -257,7 +261,11 @@ class Machine:
         if can_go_on and not skippable:  # a choice that cannot be skipped, every option closed
             answers.append(None)
             edges.append((vid << shift) | on)
-        offer = Offer(tuple(edges), tuple(answers), tuple(open_), can_go_on, vid, bits)
+        shared = self.shared
+        answers_t, open_t = tuple(answers), tuple(open_)
+        answers_t = shared.setdefault(answers_t, answers_t)  # few distinct ones: share them
+        open_t = shared.setdefault(open_t, open_t)
+        offer = _new_offer(Offer, (tuple(edges), answers_t, open_t, can_go_on, vid, bits))
         self.offers[s][mk] = offer
         return offer
 
@@ -516,6 +524,8 @@ class Exploration:
 
     def nearest(self, states: Sequence[int]) -> dict[int, int]:
         """Per scene index: the state among `states` with the shortest witness."""
+        if not states:
+            return {}
         dist = self.distances()[0]
         best: dict[int, int] = {}
         for i in states:
@@ -543,27 +553,28 @@ def explore(story: Story, max_states: int = DEFAULT_MAX_STATES, machine: Optiona
     make = m._offer
     complete = True
     i = 0
+    found = 1
+    add, put, more = index.setdefault, keys.append, succ.append
     try:
-        while i < len(keys):
+        while i < found:
             key = keys[i]
             s = key & smask
             mk = (key >> ns) & masks[s]
             offer = offers[s].get(mk) or make(s, mk)
             bits = key & field_
             for edge in offer[0]:
-                nk = edge | bits
-                j = index.get(nk)
-                if j is None:
-                    j = len(keys)
-                    if j >= limit:
+                j = add(edge | bits, found)
+                if j == found:
+                    if found >= limit:
                         raise _Budget
-                    index[nk] = j
-                    keys.append(nk)
-                succ.append(j)
-            off.append(len(succ))
+                    put(edge | bits)
+                    found += 1
+                more(j)
             i += 1
+            off.append(len(succ))
     except _Budget:
         complete = False
+        del index[edge | bits]
         del succ[off[-1]:]
     return Exploration(m, keys, index, succ, off, complete, limit)
 
