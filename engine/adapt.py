@@ -1205,9 +1205,10 @@ def detect(text: str, suffix: str) -> str:
         return "html"
     if suffix.lower() in (".md", ".markdown", ".mdown", ".mkd", ".mkdn"):
         return "markdown"
-    if suffix.lower() in (".txt", ".text") or not re.search(r"(?m)^#{1,6}[ \t]+\S", text):
-        return "text"
-    return "markdown"
+    headings = re.findall(r"(?m)^#{1,6}[ \t]+\S", text)
+    if len(headings) >= 2 or re.match(r"#{1,6}[ \t]+\S", text.lstrip()):
+        return "markdown"  # `# Title` and `## Part` are Markdown, even in a .txt
+    return "text"
 
 
 def read(path: Path, form: Optional[str] = None) -> Draft:

@@ -25,6 +25,7 @@ EPILOG = """examples:
   vignettes validate scenes/         check a story folder
   vignettes check scenes/            play every path: dead ends, loops, what is never shown
   vignettes new story my-story       start a new story
+  vignettes adapt story.txt -o my-story   turn a finished story into scene drafts
   vignettes test my-story/           run the story's test plans
   vignettes graph my-story/          draw the story map
 """

@@ -532,6 +532,13 @@ def test_drafts_carry_the_modeline_and_schemas_an_editor_finds(tmp_path):
     assert (tmp_path / "out" / "schemas" / "scene.schema.json").is_file()
 
 
+def test_markdown_headings_in_a_txt_file_are_read_as_markdown(tmp_path):
+    source = write(tmp_path, "notes.txt", "# Rooks\n\n## Morning\n\nThey *came* early.\n\n## Evening\n\nThey left.\n")
+    story, scenes = adapted(source, tmp_path / "out")
+    assert story["title"] == "Rooks"
+    assert [(s["title"], s["text"]) for s in scenes] == [("Morning", ["They came early."]), ("Evening", ["They left."])]
+
+
 def test_forced_form_overrides_the_suffix(tmp_path):
     source = write(tmp_path, "notes.md", "Plain\n\n*emphasis kept as written*\n\n* * *\n\nMore.\n")
     _, scenes = adapted(source, tmp_path / "out", "--from", "text")
