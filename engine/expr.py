@@ -109,7 +109,7 @@ def _slip(source: str, i: int, scene: str) -> ExprError:
         end = source.find(ch, i + 1)
         inner = source[i + 1:end] if end != -1 else source[i + 1:]
         skip = (end - i + 1) if end != -1 else len(source) - i
-        if re.fullmatch(r"\s*seen\s*\(\s*", source[max(0, i - 10):i][-10:]) or source[:i].rstrip().endswith("seen("):
+        if re.search(r"\bseen\s*\(\s*$", source[:i]):
             return ExprError("syntax", "seen() takes a scene id without quotes", i + 1, meant(inner.strip(), skip))
         if re.fullmatch(r"-?[0-9]+", inner.strip()):
             return ExprError("syntax", "numbers are written without quotes", i + 1, meant(inner.strip(), skip))

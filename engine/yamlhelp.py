@@ -47,9 +47,6 @@ class Lines:
         m = _BREAK.search(self.text, start)
         return self.text[start: m.start() if m else len(self.text)]
 
-    def index(self, line: int, col: int) -> int:
-        return self.starts[line - 1] + col - 1
-
 
 def cut(text: str, width: int = SHOW) -> str:
     """A value as shown in a message: one line, at most `width` characters."""
@@ -88,7 +85,7 @@ def explain(text: str, problem: str, context: Optional[str], problem_at: Optiona
         return Explained(line, col, f"this {quote} opens a quoted text that is never closed (the parser gave up at {gave_up})",
                          f"close it with a matching {quote} at the end of the text; inside "
                          + ("'...' write '' for a '" if quote == "'" else '"..." write \\" for a "'))
-    if context_at is not None and "flow sequence" in context or "flow mapping" in context and context_at is not None:
+    if context_at is not None and ("flow sequence" in context or "flow mapping" in context):
         line, col = lines.pos(context_at)
         opener, closer = ("[", "]") if "sequence" in context else ("{", "}")
         return Explained(line, col, f"this {opener} is never closed (the parser gave up at {gave_up})",
