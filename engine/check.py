@@ -419,3 +419,22 @@ def _emit(fmt: str, out, err, diagnostics: list[Diagnostic], data: dict, colour:
         out.write(text if text.endswith("\n") else text + "\n")
     if fmt in ("concise", "full"):
         err.write(summary + "\n")
+
+
+def marks(story: Story, story_arg: Optional[str]) -> tuple[graph.Marks, str]:
+    """What exploring the story finds, as marks for its map, and a one-line summary.
+
+    Scenes never reached and options never open are marked only when every
+    state was explored (otherwise they may just not have been met yet);
+    dead ends are marked whenever one was found, each having a witness.
+    """
+    outcome = Checker(story, [], story_arg).exhaustive(explore.DEFAULT_MAX_STATES, None)
+    data, proven = outcome.data, outcome.complete
+    unreached = frozenset(set(story.by_id) - set(data["scenes_reached"])) if proven else frozenset()
+    closed = frozenset((x["scene"], x["option"] - 1) for x in data["never_open"]) if proven else frozenset()
+    dead = frozenset(x["scene"] for x in data["dead_ends"])
+    found = (f"{_count(len(unreached), 'scene')} never reached, {_count(len(closed), 'option')} never open, "
+             f"{_count(len(dead), 'dead end')}")
+    how = f"all {_count(outcome.states, 'state')} explored" if proven else (
+        f"the first {_count(outcome.states, 'state')} explored, so only dead ends are marked")
+    return graph.Marks(unreached, closed, dead), f"check: {found} ({how})"

@@ -268,12 +268,16 @@ def _add_graph(sub) -> None:
                        epilog="examples:\n"
                               "  vignettes graph                              the bundled story, as Mermaid\n"
                               "  vignettes graph my-story/ --format dot | dot -Tsvg > map.svg\n"
-                              "  vignettes graph my-story/ -o map.mmd          write to a file\n\n"
+                              "  vignettes graph my-story/ -o map.mmd          write to a file\n"
+                              "  vignettes graph my-story/ --check            mark what `vignettes check` finds\n\n"
                               "exit codes: 0 written, 1 the story does not load, 2 usage error",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("story", nargs="?", metavar="STORY", help="a story folder (default: the bundled story)")
     p.add_argument("--format", choices=("mermaid", "dot"), default="mermaid", help="output format (default: mermaid)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--check", action="store_true",
+                   help="explore the story as `vignettes check` does and mark what it finds: scenes never reached "
+                        "(shaded, dashed), options never open (red, dotted) and dead ends (red border)")
     p.set_defaults(run=_run_graph)
 
 
@@ -283,7 +287,13 @@ def _run_graph(args, out, err) -> int:
     story = _load_or_report(args.story, err)
     if story is None:
         return EXIT_PROBLEMS
-    text = graph.dot(story) if args.format == "dot" else graph.mermaid(story)
+    marks = None
+    if args.check:
+        from engine import check
+
+        marks, summary = check.marks(story, args.story)
+        err.write(summary + "\n")
+    text = graph.dot(story, marks) if args.format == "dot" else graph.mermaid(story, marks)
     return _emit(text, args.output, out, err)
 
 

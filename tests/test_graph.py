@@ -64,8 +64,8 @@ def check_dot(story: Story, text: str) -> None:
             [edge] = [e for a, _, e in edges if a == scene.id and _unquote_dot(e.get_label()).startswith(f"{i + 1}. ")]
             label = _unquote_dot(edge.get_label())
             assert label.startswith(f"{i + 1}. {graph.short(option.text)}")
-            if option.condition:
-                assert edge.get("style") == '"dashed"' and "[if " in label
+            if option.condition:  # dashed, or dotted when --check found it never open
+                assert edge.get("style") in ('"dashed"', '"dotted"') and "[if " in label
             else:
                 assert edge.get("style") is None
 
@@ -224,3 +224,38 @@ def test_control_characters_never_reach_the_output():
     for text in (graph.dot(story), graph.mermaid(story)):
         assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]", text), repr(text)
     check_dot(story, graph.dot(story))
+
+
+CHECKED = {
+    "story.yaml": "id: chk\ntitle: Checked\nstart: a\nvariables: {flag: false, n: 0}\n",
+    "01-a.yaml": "id: a\ntitle: Start\ntext: [x]\nchoices:\n  prompt: Go?\n  options:\n"
+                 "    - text: To the cellar\n      goto: cellar\n"
+                 "    - text: To the attic, if flagged\n      if: flag\n      goto: attic\n"
+                 "    - text: Count\n      add: {n: 1}\n      goto: b\n",
+    "02-b.yaml": "id: b\ntitle: Stuck room\ntext: [y]\nchoices:\n  prompt: Out?\n  options:\n"
+                 "    - text: Only when n is 5\n      if: n == 5\n      goto: end\n",
+    "03-cellar.yaml": "id: cellar\ntitle: Cellar\ntext: [c]\nnext: end\n",
+    "04-attic.yaml": "id: attic\ntitle: Attic\ntext: [t]\nnext: end\n",
+    "05-end.yaml": "id: end\ntitle: The End\ntext: [e]\n",
+}
+
+
+def test_check_marks_what_exploring_finds(tmp_path):
+    from storyfiles import write_story
+
+    write_story(tmp_path, CHECKED)
+    code, out, err = run("graph", str(tmp_path), "--check", "--format", "dot")
+    assert code == 0
+    assert "check: 1 scene never reached, 2 options never open, 1 dead end (all 4 states explored)" in err
+    story = validate.load_story(tmp_path)
+    check_dot(story, out)
+    _, nodes, edges = parse_dot(out)
+    assert "filled" in nodes["attic"].get("style") and "filled" not in (nodes["cellar"].get("style") or "")
+    assert nodes["b"].get("color") == '"red"' and nodes["a"].get("color") is None
+    never = sorted((a, b) for a, b, e in edges if "never open" in (e.get_label() or ""))
+    assert never == [("a", "attic"), ("b", "end")]
+    code, out, _ = run("graph", str(tmp_path), "--check")
+    check_mermaid(story, out)
+    assert re.search(r"^  class s4 unreached$", out, re.M) and re.search(r"^  class s2 deadend$", out, re.M)
+    code, out, _ = run("graph", str(tmp_path))
+    assert "never open" not in out and "class s4 unreached" not in out
