@@ -21,7 +21,6 @@ from engine import scaffold
 from engine.errors import EngineError
 
 MAX_SOURCE_BYTES = 10 * 1024 * 1024
-SLUG_RE = scaffold.SLUG
 MAX_SCENE_BYTES = 1024 * 1024  # the loader's limit for one file
 MAX_PARAGRAPHS = 1000  # the scene schema's maxItems for `text`
 MAX_PARAGRAPH = 20_000  # and its maxLength for one paragraph
@@ -595,10 +594,16 @@ def _md_gap_breaks(blocks: list[Block]) -> list[Block]:
     """Markdown whose vignettes, not all headed, are parted by wider blank gaps rather than rules (as
     in the plain text it was made from): those gaps part vignettes, as they do in plain text."""
     gaps = [0] + [b.span[0] - a.span[1] if b.span != a.span else -1 for a, b in zip(blocks, blocks[1:])]
+    return _break_wide_gaps(blocks, gaps)
+
+
+def _break_wide_gaps(blocks: list[Block], gaps: list[int]) -> list[Block]:
+    """Blocks with a break before each gap wider than usual that parts unheaded text, where there
+    are two or more such gaps: a stray wide gap or two is only untidiness."""
     kinds = [CANDIDATE if b.kind == HEADING else b.kind for b in blocks]
     breaks = {i for i in _gap_breaks(gaps, kinds, False)
               if BREAK not in (blocks[i].kind, blocks[i - 1].kind) and blocks[i].kind != HEADING}
-    if len(breaks) < 2:  # a stray wide gap or two is only untidiness
+    if len(breaks) < 2:
         return blocks
     out: list[Block] = []
     for i, b in enumerate(blocks):
@@ -961,17 +966,7 @@ def _html_gaps(blocks: list[Block]) -> list[Block]:
         run = 0
     if kept:
         gaps[0] = 0
-    kinds = [CANDIDATE if b.kind == HEADING else b.kind for b in kept]
-    breaks = {i for i in _gap_breaks(gaps, kinds, False)
-              if BREAK not in (kept[i].kind, kept[i - 1].kind) and kept[i].kind != HEADING}
-    if len(breaks) < 2:
-        return kept
-    out: list[Block] = []
-    for i, b in enumerate(kept):
-        if i in breaks:
-            out.append(Block(BREAK))
-        out.append(b)
-    return out
+    return _break_wide_gaps(kept, gaps)
 
 
 def _all_bold(node: _Node) -> bool:

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from engine import adapt, cli, loader, validate
+from engine import adapt, cli, loader, scaffold, validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "adapt"
 ROOT = Path(__file__).resolve().parent.parent
@@ -414,7 +414,7 @@ def test_tricky_paragraphs_stay_text(text):
 def test_slugs_are_ids_yaml_reads_as_text(text):
     for scene_id in adapt.scene_ids([adapt.Vignette(text, ["x"]), adapt.Vignette(text, ["y"])]):
         assert loader.plain_scalar(scene_id) == scene_id
-        assert adapt.SLUG_RE.match(scene_id) and len(scene_id) <= 64
+        assert scaffold.SLUG.match(scene_id) and len(scene_id) <= 64
 
 
 def test_ids_are_transliterated_unique_and_never_ambiguous():
