@@ -20,7 +20,6 @@ diagnostics and reports.
 from __future__ import annotations
 
 import operator
-import random as _random
 from array import array
 from collections import deque
 from dataclasses import dataclass, field
@@ -839,12 +838,14 @@ def random_plays(story: Story, plays: int, seed: int, max_steps: int = DEFAULT_M
     ending is stopped and reported. At most `max_states` distinct states are
     remembered for the count, so memory stays bounded.
     """
+    import random  # only here: random plays are the rarer use
+
     m = machine or Machine(story)
     out = Plays(m, plays, seed, max_steps, seen_offers=[{} for _ in m.scenes], taken=[0] * len(m.scenes))
     smask, ns, field_, masks = m.scene_mask, m.ns, m.bits_field, m.masks
     visited, seen_offers, taken = out.visited, out.seen_offers, out.taken
     for play in range(1, plays + 1):
-        rng = _random.Random(seed + play - 1)
+        rng = random.Random(seed + play - 1)
         key = m.start_key()
         entries: list[str] = []
         for step in range(max_steps + 1):
