@@ -200,10 +200,10 @@ def _seed(text: str) -> int:
 
 def _add_check(sub) -> None:
     p = sub.add_parser("check", help="explore every reachable state: dead ends, loops, what is never shown",
-                       description="Play every path of a story before a reader does: every reachable state "
-                                   "(scene, variables, scenes seen) is explored once. Reports scenes never "
-                                   "reached, options never open, paragraphs never or always shown, dead ends "
-                                   "and loops with no way out, each with a witness: the answers that lead "
+                       description="Play every path of a story before a reader does: every reachable state\n"
+                                   "(scene, variables, scenes seen) is explored once. Reports scenes never\n"
+                                   "reached, options never open, paragraphs never or always shown, dead ends\n"
+                                   "and loops with no way out, each with a witness: the answers that lead\n"
                                    "there, as `vignettes play --choices` takes them.",
                        epilog="examples:\n"
                               "  vignettes check my-story/                   explore every state\n"
