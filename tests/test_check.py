@@ -469,3 +469,25 @@ def test_the_echo_table_shows_what_each_option_changes_later(tmp_path):
     code, out, _ = run(["check", str(folder), "--stats"])
     assert 'a 4 "The hurt.": + c \u00b62 - b \u00b63' in out
     assert 'a 2 "Nothing.": no echo  [same as option 3]' in out
+
+
+def test_random_plays_report_a_dead_end_with_the_answers_that_met_it(tmp_path):
+    folder = write_story(tmp_path / "dead", {
+        "story.yaml": "id: d\ntitle: D\nstart: a\nvariables:\n  lamp: false\n",
+        "a.yaml": "id: a\ntitle: A\ntext: [A.]\nchoices:\n  prompt: Take?\n  optional: true\n  options:\n"
+                  "    - text: The lamp.\n      set: {lamp: true}\nnext: b\n",
+        "b.yaml": "id: b\ntitle: B\ntext: [B.]\nchoices:\n  prompt: Which?\n  options:\n"
+                  "    - text: Dark stairs.\n      if: not lamp\n      goto: c\n    - text: Cellar.\n      goto: d\n",
+        "c.yaml": "id: c\ntitle: C\ntext: [The end.]\n",
+        "d.yaml": "id: d\ntitle: D\ntext: [A cellar.]\nchoices:\n  prompt: Up?\n  options:\n"
+                  "    - text: The lit stairs.\n      if: lamp\n      goto: c\n"})
+    code, out, _ = run(["check", str(folder), "--random", "40", "--seed", "3", "--format", "json"])
+    data = json.loads(out)
+    assert code == 1 and {d["code"] for d in data["diagnostics"]} == {"E204", "W112"}  # W112: validate's guess
+    [dead] = data["dead_ends"]
+    from engine import validate
+
+    story = validate.load_story(folder)
+    shown, outcome = replay(story, dead["choices"].split(","))
+    assert dead["scene"] == "d" and outcome == "stranded" and shown[-1] == "d"
+    assert data["random"]["stranded"] == 1 and data["random"]["ended"] + data["random"]["stranded"] <= 40
