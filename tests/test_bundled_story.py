@@ -8,12 +8,14 @@ the reader would see, not from the variables an option happens to set.
 """
 
 import functools
+import io
 import itertools
+import json
 import re
 
 import pytest
 
-from engine import runtime, validate
+from engine import cli, runtime, validate
 
 STORY = validate.load_story()
 VIGNETTES = ["year-nine", "london", "lisa-redux", "the-doctor", "the-tapes", "refusal"]
@@ -150,6 +152,23 @@ def test_the_third_kind_of_option_stands_beside_bitter_and_tender():
         assert choice.optional and len(choice.options) == 3
         flags = [e.variable for o in choice.options for e in o.effects]
         assert len(set(flags)) == 3 and sum(f in recalled for f in flags) == 1, scene_id
+
+
+def test_check_is_clean_and_its_echo_table_has_no_two_options_alike():
+    """The author's own tool agrees: `vignettes check --stats` finds no problem and no echo twice, story-wide."""
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.main(["check", "--stats", "--format", "json"], out, err) == 0, err.getvalue()
+    report = json.loads(out.getvalue())
+    assert report["complete"] and not report["diagnostics"], report["diagnostics"]
+    echoes = report["stats"]["echoes"]
+    assert len(echoes) == len(ECHOES)
+    seen = {}
+    for e in echoes:
+        assert e["open"] and e["adds"], e
+        key = (tuple((a["scene"], a["paragraph"]) for a in e["adds"]),
+               tuple((r["scene"], r["paragraph"]) for r in e["removes"]))
+        assert key not in seen, f"{e['scene']} {e['option']} echoes like {seen.get(key)}"
+        seen[key] = (e["scene"], e["option"])
 
 
 # -- the shape of the story -----------------------------------------------------------
