@@ -70,10 +70,11 @@ class Draft:
 class AdaptError(EngineError):
     """The source cannot be adapted, or the drafts cannot be written; says where and how to fix it."""
 
-    def __init__(self, path: str, message: str, hint: str = ""):
+    def __init__(self, path: str, message: str, hint: str = "", line: int = 0, col: int = 0):
         super().__init__(message)
         self.path = path
         self.hint = hint
+        self.where = f"{path}:{line}:{col}" if line else path
 
 
 # -- shared text rules ----------------------------------------------------------
@@ -1149,20 +1150,20 @@ def read_source(path: Path) -> str:
     try:
         size = path.stat().st_size
         if path.is_dir():
-            raise AdaptError(name, f"{name} is a folder, not a story file", "name the text, Markdown or HTML file")
+            raise AdaptError(name, "this is a folder, not a story file", "name the text, Markdown or HTML file")
         if size > MAX_SOURCE_BYTES:
             raise AdaptError(name, f"the file is {size:,} bytes; the limit is {MAX_SOURCE_BYTES:,} (10 MiB)",
                         "adapt one story at a time")
         with open(path, "rb") as f:
             raw = f.read(MAX_SOURCE_BYTES + 1)
     except OSError as e:
-        raise AdaptError(name, f"cannot read {name}: {e.strerror or e}", "check the path and its permissions") from None
+        raise AdaptError(name, f"cannot read the file: {e.strerror or e}", "check the path and its permissions") from None
     if len(raw) > MAX_SOURCE_BYTES:
         raise AdaptError(name, f"the file is over {MAX_SOURCE_BYTES:,} bytes (10 MiB)", "adapt one story at a time")
     text = _decode(name, raw)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise AdaptError(name, f"{name} is empty", "adapt a file that holds a story")
+        raise AdaptError(name, "the file is empty", "adapt a file that holds a story")
     return text
 
 
@@ -1186,8 +1187,9 @@ def _decode(name: str, raw: bytes) -> str:
     except UnicodeDecodeError as e:
         before = raw[: e.start]
         line = before.count(b"\n") + 1
-        raise AdaptError(name, f"not UTF-8 text: byte 0x{raw[e.start]:02x} on line {line} cannot be decoded",
-                    "save the file as UTF-8 (or with a byte-order mark)") from None
+        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        raise AdaptError(name, f"not UTF-8 text: byte 0x{raw[e.start]:02x} cannot be decoded",
+                         "save the file as UTF-8 (or with a byte-order mark)", line, col) from None
 
 
 def detect(text: str, suffix: str) -> str:
@@ -1215,7 +1217,7 @@ def read(path: Path, form: Optional[str] = None) -> Draft:
     draft.vignettes = parse(text, draft)
     _drop_end_notes(draft.vignettes, draft)
     if not draft.vignettes:
-        raise AdaptError(str(path), f"found no story text in {path} (read as {_FORM_NAMES[form]})",
+        raise AdaptError(str(path), f"found no story text (read as {_FORM_NAMES[form]})",
                     "check the file, or say its form with --from text|markdown|html")
     if not draft.title:
         draft.title = re.sub(r"[_-]+", " ", path.stem).strip() or "Untitled"
@@ -1370,9 +1372,9 @@ def adapt(source: Path, folder: Path, form: Optional[str] = None, force: bool = 
     """Read `source`, and unless dry_run write its drafts into `folder`; AdaptError on any refusal."""
     draft = read(source, form)
     if folder.exists() and not folder.is_dir():
-        raise AdaptError(str(folder), f"{folder} is a file, not a folder", "name a new folder with -o")
+        raise AdaptError(str(folder), "this is a file, not a folder", "name a new folder with -o")
     if folder.is_dir() and any(folder.iterdir()) and not force and not dry_run:
-        raise AdaptError(str(folder), f"{folder} is not empty", "name a new folder, or add --force to replace its drafts")
+        raise AdaptError(str(folder), "the folder is not empty", "name a new folder, or add --force to replace its drafts")
     result = plan(draft, "schemas")
     if result.problems:
         raise AdaptError(str(source), *result.problems[0])

@@ -502,7 +502,7 @@ def _run_adapt(args, out, err) -> int:
     try:
         result, _ = adapt.adapt(source, folder, args.form, force=args.force, dry_run=args.dry_run)
     except adapt.AdaptError as e:
-        err.write(f"{e.path}: error: {e.message}\n")
+        err.write(f"{e.where}: error: {e.message}\n")
         if e.hint:
             err.write(f"  hint: {e.hint}\n")
         return EXIT_PROBLEMS

@@ -470,6 +470,12 @@ def test_unreadable_input_is_a_clear_message_and_exit_1(tmp_path, name, content,
     assert not (tmp_path / "out").exists()
 
 
+def test_a_byte_that_is_not_utf8_is_pointed_at(tmp_path):
+    source = write(tmp_path, "old.txt", "Title\n\nA line.\nCaf".encode() + b"\xe9 noir.\n")
+    code, _, err = run("adapt", source, "-o", tmp_path / "out")
+    assert code == 1 and err.startswith(f"{source}:4:4: error: not UTF-8 text: byte 0xe9")
+
+
 def test_a_file_over_10_mib_is_refused_before_parsing(tmp_path, monkeypatch):
     big = tmp_path / "big.txt"
     with open(big, "wb") as f:
