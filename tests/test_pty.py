@@ -39,21 +39,77 @@ def finish(child) -> str:
     return child.before
 
 
-def test_play_to_the_end_with_arrow_keys(env):
+@pytest.mark.parametrize("enter", ["\r", "\n"])
+def test_play_to_the_end_with_arrow_keys(env, enter):
     child = spawn(env)
     child.expect("Begin the story")
-    child.send("\r")
+    child.send(enter)
     child.expect("What do you remember")
-    child.send(DOWN + "\r")  # A key.
+    child.expect("q quit")
+    child.send(DOWN + DOWN + enter)  # past "Go on without choosing" and "A song." to "A key."
     child.expect("Which way")
-    child.send(DOWN + "\r")  # Knock.
+    child.expect("q quit")
+    child.send(DOWN + DOWN + enter)  # nothing is highlighted at a required choice: Open it, then Knock.
     child.expect("Corridor")
     child.expect("Go on")
-    child.send("\r")
+    child.send(enter)
     child.expect("The end.")
     rest = finish(child)
     assert child.exitstatus == 0
     assert "Your path" in rest and "vignettes play" in rest
+
+
+@pytest.mark.parametrize("enter", ["\r", "\n"])
+def test_enter_alone_goes_on_saves_and_resumes(env, tmp_path, enter):
+    """Only Enter: the notes pass, the reflection is gone on from, the required choice asks how to pick."""
+    child = spawn(env)
+    child.expect("Begin the story")
+    child.send(enter)
+    child.expect("What do you remember")
+    child.expect("q quit")
+    child.send(enter)
+    child.expect("you go on without choosing")
+    child.expect("Which way")
+    child.expect("q quit")
+    child.send(enter)
+    child.expect("Nothing is picked yet")
+    child.sendintr()
+    finish(child)
+    assert child.exitstatus == 130
+    story = validate.load_story(FIXTURE)
+    saved = SaveFolder(story.id, tmp_path / "data" / "vignettes").read("autosave")
+    assert saved["answers"] == [None] and saved["scene"] == "door"
+
+    child = spawn(env)
+    child.expect("Resume where you left off")
+    child.send(enter)
+    child.expect("Which way")
+    child.expect("q quit")
+    child.send("1")
+    child.expect("Go on")
+    child.send(enter)
+    child.expect("The end.")
+    finish(child)
+    assert child.exitstatus == 0
+
+
+def test_cr_lf_is_one_enter_and_keys_typed_ahead_never_answer_a_choice(env, tmp_path):
+    child = spawn(env)
+    child.expect("Begin the story")
+    child.send("\r\n1")  # one Enter, then a "1" typed before the reflection was shown
+    child.expect("What do you remember")
+    child.expect("q quit")
+    child.send("2")
+    child.expect("Which way")
+    child.expect("q quit")
+    child.send("u")
+    child.expect("Undone: back to scene 1")
+    child.expect("q quit")
+    child.send("q")
+    finish(child)
+    assert child.exitstatus == 0
+    story = validate.load_story(FIXTURE)
+    assert SaveFolder(story.id, tmp_path / "data" / "vignettes").read("autosave")["answers"] == []
 
 
 def test_ctrl_c_keeps_the_autosave_then_resume(env, tmp_path):

@@ -21,15 +21,36 @@ _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-B]|\x1b[=>78]|\r")
 
 
 def run(keys, story=None, columns=60, colour=False, folder=None, resume="no"):
-    """Play with `keys` typed ahead; returns (outcome, raw output, output without control codes, session)."""
+    """Play, typing `keys`; returns (outcome, raw output, output without control codes, session).
+
+    A list holds what the reader types at each prompt in turn, typed once that prompt is up;
+    a string (or tuple of parts) is typed ahead, all at once, before the game starts.
+    """
     buf = io.StringIO()
     with create_pipe_input() as pipe:
-        for part in keys if isinstance(keys, tuple) else (keys,):
-            pipe.send_bytes(part) if isinstance(part, bytes) else pipe.send_text(part)
         ui = TerminalUI(colour=colour, input=pipe, output=Vt100_Output(buf, lambda: Size(24, columns), term="xterm"))
+        if isinstance(keys, list):
+            ui._run = _typing(ui._run, pipe, keys)
+        else:
+            _send(pipe, keys)
         session = Session(story or build(SMALL), ui, folder)
         outcome = session.play(resume)
     return outcome, buf.getvalue(), _CONTROL.sub("", buf.getvalue()), session
+
+
+def _send(pipe, keys):
+    for part in keys if isinstance(keys, tuple) else (keys,):
+        pipe.send_bytes(part) if isinstance(part, bytes) else pipe.send_text(part)
+
+
+def _typing(run_prompt, pipe, keys):
+    """Wrap the UI's prompt runner so that each prompt gets the next entry of `keys`, typed after it starts."""
+    todo = list(keys)
+
+    def prompt(*args, **kw):
+        _send(pipe, todo.pop(0) if todo else "\x04")  # out of keys: Ctrl-D, so a test cannot hang
+        return run_prompt(*args, **kw)
+    return prompt
 
 
 @pytest.fixture
@@ -39,7 +60,7 @@ def folder(tmp_path, monkeypatch):
 
 
 def test_play_to_the_end_with_arrow_keys(folder):
-    outcome, _, text, session = run(ENTER + DOWN + ENTER + DOWN + ENTER + ENTER, folder=folder)
+    outcome, _, text, session = run([ENTER, DOWN + DOWN + ENTER, DOWN + DOWN + ENTER, ENTER], folder=folder)
     assert outcome == ENDED
     assert "a closed door" in text and "Scene 1 of 3 · The Hall" in text
     assert "The Garden" in text and "· The Garden" not in text and "of 4" not in text  # the ending has no number
@@ -50,17 +71,17 @@ def test_play_to_the_end_with_arrow_keys(folder):
 
 
 def test_numbers_pick_and_dash_goes_on():
-    outcome, _, _, session = run(ENTER + "-" + "9" + "1" + ENTER)
+    outcome, _, _, session = run([ENTER, "-", "91", ENTER])
     assert outcome == ENDED and session.state.answers == (None, 1, None)
 
 
-def test_up_wraps_around_to_go_on():
-    _, _, _, session = run(ENTER + UP + ENTER + "1" + ENTER)
-    assert session.state.answers[:2] == (None, 1)
+def test_up_from_go_on_wraps_around_to_the_last_option():
+    outcome, _, _, session = run([ENTER, UP + ENTER, "1"])
+    assert outcome == ENDED and session.state.answers == (1, 0)
 
 
 def test_undo_recap_help_then_quit():
-    outcome, _, text, session = run(ENTER + "2" + "r" + "h" + "u" + "1" + "q")
+    outcome, _, text, session = run([ENTER, "2", "r", "h", "u", "1", "q"])
     assert outcome == QUIT
     assert "Recap: your path so far" in text and "1. The Hall: A key." in text
     assert "u: undo the last step" in text
@@ -68,32 +89,32 @@ def test_undo_recap_help_then_quit():
 
 
 def test_save_takes_only_slot_characters(folder):
-    outcome, _, text, _ = run(ENTER + "s" + "../My Slot!" + ENTER + "q", folder=folder)
+    outcome, _, text, _ = run([ENTER, "s", "../My Slot!" + ENTER, "q"], folder=folder)
     assert outcome == QUIT
     assert "Saved as 'myslot'" in text and folder.slot_path("myslot").exists()
     assert sorted(p.name for p in folder.path.iterdir()) == ["myslot.json"]
 
 
 def test_save_cancelled_with_escape(folder):
-    outcome, _, text, _ = run(ENTER + "s" + "abc" + "\x1b" + "q", folder=folder)
+    outcome, _, text, _ = run([ENTER, "s", "abc" + "\x1b", "q"], folder=folder)
     assert outcome == QUIT and "Saved" not in text
 
 
 @pytest.mark.parametrize("key, outcome", [("\x03", INTERRUPTED), ("\x04", EOF)])
 def test_ctrl_c_and_ctrl_d_end_the_game(folder, key, outcome):
-    got, _, _, session = run(ENTER + "1" + key, folder=folder)
+    got, _, _, session = run([ENTER, "1", key], folder=folder)
     assert got == outcome
     assert json.loads(folder.slot_path("autosave").read_text())["answers"] == [0]
 
 
 def test_leaving_at_the_content_notes():
-    outcome, _, text, _ = run(DOWN + ENTER)
+    outcome, _, text, _ = run([DOWN + ENTER])
     assert outcome == QUIT and "Scene 1" not in text
 
 
 def test_pasted_escape_sequences_and_bytes_do_nothing():
     paste = "\x1b[200~\x1b[31m2\x1b[0m\x1b[201~"
-    outcome, _, _, session = run((ENTER + paste + "\x1b[31m" + "\x1b[99~", b"\xff\xfe\xed\xa0\x80", "2" + "q"))
+    outcome, _, _, session = run([ENTER, (paste + "\x1b[31m" + "\x1b[99~", b"\xff\xfe\xed\xa0\x80", "2"), "q"])
     assert outcome == QUIT and session.state.answers == (1,)
 
 
@@ -102,25 +123,25 @@ def test_hostile_story_text_is_cleaned():
         {**SMALL["scenes"][0], "title": "\x1b[2J\x1b[Hhall", "text": ["A\x1b[31mred\x1b[0m \x07bell\x9b1m"],
          "choices": {**SMALL["scenes"][0]["choices"], "prompt": "why\x1b[8m?"}},
         *SMALL["scenes"][1:]]}
-    _, raw, text, _ = run(ENTER + "q", story=build(hostile))
+    _, raw, text, _ = run([ENTER, "q"], story=build(hostile))
     assert "owned" not in raw and "\x1b[2J" not in raw and "\x1b[31m" not in raw and "\x1b[8m" not in raw
     assert "\x07" not in raw and "\x9b" not in raw and "Ared bell" in text
 
 
 def test_no_color_means_no_colour_codes():
-    _, raw, _, _ = run(ENTER + DOWN + ENTER + "q", colour=False)
+    _, raw, _, _ = run([ENTER, DOWN + ENTER, "q"], colour=False)
     sgr = re.findall(r"\x1b\[([0-9;]*)m", raw)
     colours = [s for s in sgr if any(p.isdigit() and (30 <= int(p) <= 49 or 90 <= int(p) <= 107)
                                      for p in s.split(";"))]
     assert not colours
-    _, raw, _, _ = run(ENTER + DOWN + ENTER + "q", colour=True)
+    _, raw, _, _ = run([ENTER, DOWN + ENTER, "q"], colour=True)
     assert any(re.search(r"\x1b\[[0-9;]*3[0-9]", raw) for _ in [0])
 
 
 def test_twenty_columns_still_reads():
     long = {**SMALL, "scenes": [{**SMALL["scenes"][0], "text": ["extraordinarily " * 8 + "y" * 45]},
                                 *SMALL["scenes"][1:]]}
-    outcome, _, text, _ = run(ENTER + "1" + "1" + ENTER, story=build(long), columns=20)
+    outcome, _, text, _ = run([ENTER, "1", "1", ENTER], story=build(long), columns=20)
     assert outcome == ENDED
     prose = [line for line in text.split("\n") if "extraordinarily" in line or "yyy" in line]
     assert prose and all(len(line) <= 20 for line in prose)
@@ -138,3 +159,74 @@ def test_only_tui_imports_prompt_toolkit():
         names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
         if any(name.split(".")[0] == "prompt_toolkit" for name in names):
             assert path.name == "tui.py", path
+
+
+CHAIN = {**SMALL, "id": "chain", "start": "a", "content_notes": ["stairs"], "scenes": [
+    {"id": "a", "title": "Stair A", "text": ["First step."], "next": "b"},
+    {"id": "b", "title": "Stair B", "text": ["Second step."], "next": "c"},
+    {"id": "c", "title": "Landing", "text": ["The top."]}]}
+
+
+@pytest.mark.parametrize("enter", ["\r", "\n"])
+def test_enter_as_cr_or_lf_works_at_every_prompt(folder, enter):
+    # Begin; go on at the untouched reflection; Enter at the required choice picks nothing, so quit there.
+    outcome, _, text, session = run([enter, enter, enter + "q"], folder=folder)
+    assert outcome == QUIT and session.state.answers == (None,)
+    assert json.loads(folder.slot_path("autosave").read_text())["answers"] == [None]
+    # The next start asks to resume: Enter says yes; the only option is picked with arrows and Enter.
+    outcome, _, text, session = run([enter, DOWN + enter, enter], folder=folder, resume="ask")
+    assert outcome == ENDED and session.state.answers == (None, 1, None)
+    assert "Resume where you left off" in text
+
+
+@pytest.mark.parametrize("enter", ["\r", "\n"])
+def test_enter_at_an_untouched_reflection_goes_on_and_numbers_stay(enter):
+    outcome, _, text, session = run([ENTER, enter, "q"])
+    assert session.state.answers == (None,)
+    assert "1. A song." in text and "2. A key." in text and "Go on without choosing" in text
+
+
+def test_cr_lf_is_one_enter():
+    outcome, _, text, session = run(["\r\n", "\r\n", "q"], story=build(CHAIN))
+    assert outcome == QUIT and session.state.scene == "b"
+
+
+def test_keys_typed_before_a_choice_appears_are_discarded():
+    # "2" and Enter typed while the notes were still up must not answer the reflection.
+    outcome, _, _, session = run([ENTER + "2" + ENTER, "q"])
+    assert outcome == QUIT and session.state.answers == ()
+
+
+def test_question_and_answer_stay_on_screen():
+    _, _, text, _ = run([ENTER, "2", "q"])
+    assert "What do you remember?\n› A key.\n" in text
+
+
+def test_going_on_at_a_reflection_is_recorded_under_its_question():
+    _, _, text, _ = run([ENTER, "-", "q"])
+    assert "What do you remember?\n(you go on without choosing)\n" in text
+
+
+def test_hint_bar_lists_only_the_keys_that_work(folder):
+    _, _, text, _ = run([ENTER, "q"])  # no saves, nothing to undo yet
+    hall = [line for line in text.split("\n") if "Enter pick" in line][-1]
+    assert "- go on" in hall and "1-2 pick" in hall and "u undo" not in hall and "s save" not in hall
+    _, _, text, _ = run([ENTER, "1", "q"], folder=folder)
+    door = [line for line in text.split("\n") if "Enter pick" in line][-1]
+    assert "- go on" not in door and "u undo" in door and "s save" in door
+
+
+def test_undo_says_where_it_went():
+    _, _, text, session = run([ENTER, "2", "u", "q"])
+    assert "Undone: back to scene 1 of 3, “The Hall”." in text and session.state.answers == ()
+
+
+@pytest.mark.parametrize("key", ["h", "r"])
+def test_the_highlight_stays_where_it_was_after_help_or_recap(key):
+    _, _, _, session = run([ENTER, DOWN + DOWN + key, ENTER, "q"])
+    assert session.state.answers == (1,)
+
+
+def test_required_choice_enter_with_nothing_picked_commits_nothing():
+    _, _, _, session = run([ENTER, "1", ENTER + ENTER + "q"])
+    assert session.state.answers == (0,) and session.state.scene == "door"

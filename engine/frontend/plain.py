@@ -11,7 +11,7 @@ import shutil
 from typing import Callable, Optional, Sequence
 
 from engine import runtime
-from engine.frontend.session import HELP, Action, credits, ScriptError
+from engine.frontend.session import HELP, Action, ScriptError, credits, option_number
 from engine.frontend.text import clean, clean_line, wrap
 from engine.model import Story
 
@@ -117,7 +117,7 @@ class PlainUI:
             if view.can_go_on:
                 self.para("Enter: go on without choosing", first="  ")
 
-    def ask(self, view: runtime.View) -> Action:
+    def ask(self, view: runtime.View, commands: frozenset[str] = frozenset()) -> Action:
         if self.scripted and not view.options and view.can_go_on:
             return Action("go_on")
         self.prompts += 1
@@ -145,8 +145,9 @@ class PlainUI:
         word = answer.lower()
         if word in ("", "-") and view.can_go_on:
             return Action("go_on")
-        if word.isdigit() and 1 <= int(word) <= len(view.options):
-            return Action("choose", view.options[int(word) - 1][0])
+        n = option_number(word, len(view.options))
+        if n is not None:
+            return Action("choose", view.options[n - 1][0])
         if word.split(" ", 1)[0] in _COMMANDS:
             head, _, rest = word.partition(" ")
             return Action(_COMMANDS[head], slot=rest.strip())
@@ -157,10 +158,11 @@ class PlainUI:
         self.answered += 1
         numbered = ", ".join(f"{n} ({' '.join(clean(t).split())})" for n, (_, t) in enumerate(view.options, 1))
         allowed = numbered + (", or - to go on" if view.can_go_on else "")
+        n = option_number(answer, len(view.options))
         if answer == "-" and view.can_go_on:
             action = Action("go_on")
-        elif answer.isdigit() and 1 <= int(answer) <= len(view.options):
-            action = Action("choose", view.options[int(answer) - 1][0])
+        elif n is not None:
+            action = Action("choose", view.options[n - 1][0])
         else:
             raise ScriptError(f"--choices answer {self.answered} ('{clean_line(answer)}') names no option at prompt "
                               f"{self.prompts} \"{' '.join(clean(view.prompt).split())}\" in scene '{view.scene}'; "

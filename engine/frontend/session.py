@@ -22,8 +22,9 @@ ENDED, QUIT, EOF, INTERRUPTED, STRANDED = "ended", "quit", "eof", "interrupted",
 
 HELP = (
     ("1-9", "pick that option"),
-    ("arrows / Enter", "move and pick (full-screen player)"),
-    ("Enter / -", "go on without choosing, where the story allows"),
+    ("arrows, Enter", "move to an option and pick it (full-screen player)"),
+    ("Enter / -", "go on without choosing, where the story allows; at a reflection the highlight starts on "
+                  "“Go on”"),
     ("u", "undo the last step"),
     ("s", "save to a named slot"),
     ("r", "recap: your path and reflections so far"),
@@ -42,12 +43,16 @@ class Action:
     slot: str = ""
 
 
+# What a reader can do at a prompt besides answering; `Session.commands` says which work now.
+COMMANDS = ("undo", "save", "recap", "help", "quit")
+
+
 class UI(Protocol):
     def say(self, message: str) -> None: ...
     def confirm(self, question: str, default: bool) -> bool: ...
     def notes(self, story: Story) -> bool: ...
     def scene(self, view: runtime.View) -> None: ...
-    def ask(self, view: runtime.View) -> Action: ...
+    def ask(self, view: runtime.View, commands: frozenset[str]) -> Action: ...
     def ask_slot(self) -> str: ...
     def recap(self, steps: Sequence[tuple[str, Optional[str]]]) -> None: ...
     def help(self) -> None: ...
@@ -69,6 +74,20 @@ def credits(story: Story) -> list[str]:
     if source and source.note:
         lines.append(source.note)
     return [clean(line) for line in lines]
+
+
+def option_number(answer: str, count: int) -> Optional[int]:
+    """The 1-based option a typed answer names, or None: `2`, `２` or `٢` name option 2; `²` names none.
+
+    Only decimal digits count (str.isdigit also takes superscripts, which int()
+    refuses), and a long run of them is no option, whatever int() would make of it.
+    """
+    answer = answer.strip()
+    if not answer.isdecimal() or len(answer) > 3:
+        return None
+    n = int(answer)
+    return n if 1 <= n <= count else None
+
 
 class ScriptError(EngineError):
     """A scripted answer that names no option."""
@@ -193,7 +212,7 @@ class Session:
                 self.autosave()
                 self.ui.ending(v, runtime.recap(self.story, self.state), f"{self.command} --new")
                 return ENDED
-            action = self.ui.ask(v)
+            action = self.ui.ask(v, self.commands())
             if action.kind == "choose":
                 self._record_answer(v, dict(v.options)[action.index])
                 self.state = runtime.choose(self.story, self.state, action.index)
@@ -213,6 +232,13 @@ class Session:
             elif action.kind == "quit":
                 return QUIT
 
+    def commands(self) -> frozenset[str]:
+        """The commands that do something now: undo once there is a step, save when saves are on."""
+        off = {"undo"} if not self.state.answers else set()
+        if self.folder is None:
+            off.add("save")
+        return frozenset(COMMANDS) - off
+
     def undo(self) -> None:
         if not self.state.answers:
             self.ui.say("Nothing to undo: this is where the story starts.")
@@ -220,6 +246,8 @@ class Session:
         self.state = runtime.undo(self.story, self.state)
         self.transcript += ["*(undone)*", ""]
         self.autosave()
+        v = runtime.view(self.story, self.state)
+        self.ui.say(f"Undone: back to scene {v.position} of {v.total}, “{clean(v.title)}”.")
 
     def save_as(self, name: str) -> None:
         name = clean_line(name)

@@ -9,10 +9,13 @@ paste of escape sequences or undecodable bytes has nowhere to go.
 
 from __future__ import annotations
 
+import os
+import termios
 from typing import Callable, Optional, Sequence
 
 from prompt_toolkit.application import Application, get_app
 from prompt_toolkit.input import create_input
+from prompt_toolkit.input.typeahead import get_typeahead, store_typeahead
 from prompt_toolkit.key_binding import DynamicKeyBindings, KeyBindings, merge_key_bindings
 from prompt_toolkit.keys import Keys
 from prompt_toolkit.layout import FormattedTextControl, HSplit, Layout, Window
@@ -29,8 +32,10 @@ _COLOUR = Style.from_dict({"title": "bold", "prompt": "bold", "selected": "rever
                            "hint": "fg:ansibrightblack", "chosen": "fg:ansicyan", "note": "fg:ansiyellow"})
 _MONO = Style.from_dict({"title": "bold", "prompt": "bold", "selected": "reverse", "hint": "", "chosen": "",
                          "note": ""})
-_KEYS_HINT = "↑↓ move · Enter pick · u undo · s save · r recap · h help · q quit"
 _COMMAND_KEYS = {"u": "undo", "s": "save", "r": "recap", "h": "help", "?": "help", "q": "quit"}
+_COMMAND_HINTS = (("undo", "u undo"), ("save", "s save"), ("recap", "r recap"), ("help", "h help"), ("quit", "q quit"))
+_ENTER = ("enter", "c-j")  # a terminal sends CR; LF comes from keys typed before raw mode, pastes, Ctrl-J
+_UNPICKED = "Nothing is picked yet: type an option's number, or move to it with ↑↓ and press Enter."
 
 
 def _one_line(text: str) -> str:
@@ -50,6 +55,8 @@ class TerminalUI:
         self._render: Callable[[], list] = list
         self._keys = KeyBindings()
         self._app: Optional[Application] = None
+        self._after_cr = False  # the last prompt was answered by CR: an LF right behind it is the same Enter
+        self._highlight: Optional[int] = None  # where the highlight was at this scene's choice, kept across h and r
 
     # -- output ------------------------------------------------------------------
 
@@ -97,15 +104,47 @@ class TerminalUI:
                 input=self.input, output=self.output, mouse_support=False)
         return self._app
 
-    def _run(self, render: Callable[[], list], bindings: KeyBindings):
-        """One inline prompt; Ctrl-C and Ctrl-D end the game, every other key is ours or ignored."""
+    def _run(self, render: Callable[[], list], bindings: KeyBindings, discard: bool = False):
+        """One inline prompt; Ctrl-C and Ctrl-D end the game, every other key is ours or ignored.
+
+        With `discard`, keys typed before the prompt appeared are dropped, so that an Enter
+        meant for an earlier page cannot land on a choice. The LF of a CR+LF pair that
+        answered the last prompt is dropped always: it is the same Enter.
+        """
+        pending = get_typeahead(self.input)
+        if discard:
+            pending = []
+            self._drop_unread()
+        elif self._after_cr and pending and pending[0].key == Keys.ControlJ:
+            pending = pending[1:]
+        self._after_cr = False
+        store_typeahead(self.input, pending)
         self._render, self._keys = render, bindings
         return self._application().run(handle_sigint=False)
 
-    def _menu(self, header: str, items: Sequence[tuple[object, str]], extra: Optional[dict] = None,
-              numbered: int = 0):
-        """Pick one of `items` (value, label); the first `numbered` items also answer to their digit."""
-        selected = [0]
+    def _drop_unread(self) -> None:
+        """Throw away what the terminal holds unread (keys typed while a scene was drawn)."""
+        try:
+            fd = self.input.fileno()
+            if os.isatty(fd):
+                termios.tcflush(fd, termios.TCIFLUSH)
+        except (OSError, ValueError, NotImplementedError, termios.error):
+            pass
+
+    def _answered(self, event, value):
+        self._after_cr = event.key_sequence[-1].key == Keys.ControlM
+        event.app.exit(result=value)
+
+    def _menu(self, header: str, items: Sequence[tuple[object, str, str]], hint: str,
+              extra: Optional[dict] = None, numbered: int = 0, start: Optional[int] = 0, discard: bool = False):
+        """Pick one of `items` (value, label, mark); digits 1..`numbered` pick the items marked with them.
+
+        With `start` None nothing is highlighted: Enter then picks nothing and says how to pick.
+        Returns (value, where the highlight was).
+        """
+        selected: list = [start]
+        warning = [""]
+        digits = [i for i, (_, _, mark) in enumerate(items) if mark[:1].isdigit()][:min(numbered, 9)]
         bindings = KeyBindings()
 
         def render():
@@ -113,19 +152,22 @@ class TerminalUI:
             lines: list = []
             if header:
                 lines += [("class:prompt", wrap(header, width) + "\n")]
-            for n, (_, label) in enumerate(items):
-                mark = f"{n + 1}. " if n < numbered else "   " if numbered else ""
+            for n, (_, label, mark) in enumerate(items):
                 text = wrap(label, width, first=("› " if n == selected[0] else "  ") + mark)
                 if n == selected[0]:
                     lines += [("[SetCursorPosition]", ""), ("class:selected", text), ("", "\n")]
                 else:
                     lines += [("", text + "\n")]
-            lines += [("class:hint", wrap(_KEYS_HINT, width))]
+            if warning[0]:
+                lines += [("class:note", wrap(warning[0], width) + "\n")]
+            lines += [("class:hint", wrap(hint, width))]
             return lines
 
         def move(step: int):
             def handler(event):
-                selected[0] = (selected[0] + step) % len(items)
+                warning[0] = ""
+                now = selected[0]
+                selected[0] = (step - 1 if step > 0 else step) % len(items) if now is None else (now + step) % len(items)
             return handler
 
         for key in ("up", "k", "s-tab", "left"):
@@ -133,15 +175,19 @@ class TerminalUI:
         for key in ("down", "j", "tab", "right"):
             bindings.add(key)(move(1))
 
-        @bindings.add("enter")
-        def _(event):
-            event.app.exit(result=items[selected[0]][0])
+        def enter(event):
+            if selected[0] is None:
+                warning[0] = _UNPICKED
+            else:
+                self._answered(event, (items[selected[0]][0], selected[0]))
 
-        for n in range(min(numbered, 9)):
-            bindings.add(str(n + 1))(lambda event, n=n: event.app.exit(result=items[n][0]))
+        for key in _ENTER:
+            bindings.add(key)(enter)
+        for n, i in enumerate(digits):
+            bindings.add(str(n + 1))(lambda event, i=i: self._answered(event, (items[i][0], i)))
         for key, value in (extra or {}).items():
-            bindings.add(key)(lambda event, value=value: event.app.exit(result=value))
-        return self._run(render, bindings)
+            bindings.add(key)(lambda event, value=value: self._answered(event, (value, selected[0])))
+        return self._run(render, bindings, discard)
 
     # -- the UI protocol --------------------------------------------------------------
 
@@ -150,8 +196,9 @@ class TerminalUI:
         self.para(message, "note")
 
     def confirm(self, question: str, default: bool) -> bool:
-        items = [(True, "Yes"), (False, "No")] if default else [(False, "No"), (True, "Yes")]
-        answer = self._menu(question, items, {"y": True, "n": False, "escape": False})
+        items = [(True, "Yes", ""), (False, "No", "")] if default else [(False, "No", ""), (True, "Yes", "")]
+        answer, _ = self._menu(question, items, "↑↓ move · Enter pick · y yes · n no",
+                               {"y": True, "n": False, "escape": False})
         self.para(f"{_one_line(question)} {'Yes' if answer else 'No'}", "hint")
         return answer
 
@@ -166,9 +213,12 @@ class TerminalUI:
             for note in story.content_notes:
                 self.para(clean(note), first="  - ")
         self.print()
-        return self._menu("", [(True, "Begin the story"), (False, "Leave")], {"q": False, "escape": False})
+        begin, _ = self._menu("", [(True, "Begin the story", ""), (False, "Leave", "")],
+                              "↑↓ move · Enter pick · q leave", {"q": False, "escape": False})
+        return begin
 
     def scene(self, view: runtime.View) -> None:
+        self._highlight = None
         self.print()
         where = f"Scene {view.position} of {view.total} · " if view.position else ""  # an ending takes no number
         self.para(where + clean(view.title), "title")
@@ -177,18 +227,32 @@ class TerminalUI:
             self.para(_one_line(p))
             self.print()
 
-    def ask(self, view: runtime.View) -> Action:
-        items: list[tuple[object, str]] = [(Action("choose", i), _one_line(t)) for i, t in view.options]
-        if view.can_go_on:
-            items.append((Action("go_on"), "Go on without choosing" if view.options else "Go on"))
-        extra = {key: Action(kind) for key, kind in _COMMAND_KEYS.items()}
+    def ask(self, view: runtime.View, commands: frozenset[str]) -> Action:
+        """A choice, a reflection (the highlight starts on "Go on", which has no number) or a plain "go on"."""
+        go_on = (Action("go_on"), "Go on without choosing" if view.options else "Go on", "   " if view.options else "")
+        items: list = [go_on] if view.can_go_on else []
+        items += [(Action("choose", i), _one_line(t), f"{n}. ") for n, (i, t) in enumerate(view.options, 1)]
+        extra = {key: Action(kind) for key, kind in _COMMAND_KEYS.items() if kind in commands}
         if view.can_go_on:
             extra["-"] = Action("go_on")
-        action = self._menu(_one_line(view.prompt), items, extra, numbered=len(view.options))
-        if action.kind == "choose":
-            self.para(dict(view.options)[action.index], "chosen", first="› ")
-        elif action.kind == "go_on" and view.options:
-            self.para("(you go on without choosing)", "hint")
+        keys = []
+        if len(items) > 1:
+            keys.append("↑↓ move")
+        keys.append("Enter go on" if not view.options else "Enter pick")
+        if view.options:
+            keys.append("1 pick" if len(view.options) == 1 else f"1-{min(len(view.options), 9)} pick")
+        if view.options and view.can_go_on:
+            keys.append("- go on")
+        keys += [text for kind, text in _COMMAND_HINTS if kind in commands]
+        start = self._highlight if self._highlight is not None else (0 if view.can_go_on else None)
+        action, self._highlight = self._menu(_one_line(view.prompt), items, " · ".join(keys), extra,
+                                             numbered=len(view.options), start=start, discard=bool(view.options))
+        if view.options and action.kind in ("choose", "go_on"):
+            self.para(_one_line(view.prompt), "prompt")
+            if action.kind == "choose":
+                self.para(dict(view.options)[action.index], "chosen", first="› ")
+            else:
+                self.para("(you go on without choosing)", "hint")
         return action
 
     def ask_slot(self) -> str:
@@ -202,8 +266,9 @@ class TerminalUI:
                      + "\n"), ("", "> " + name[0]), ("[SetCursorPosition]", ""), ("", " ")]
 
         @bindings.add("enter")
+        @bindings.add("c-j")
         def _(event):
-            event.app.exit(result=name[0])
+            self._answered(event, name[0])
 
         @bindings.add("escape")
         def _(event):

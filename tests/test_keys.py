@@ -1,0 +1,96 @@
+"""Any key, any answer: odd digits, pasted text and control characters never end the game.
+
+`str.isdigit` is true for `²` (the key below Esc on French keyboards), which
+int() refuses; fullwidth and Arabic-Indic digits are real decimal digits. The
+line player, `--choices` and the full-screen player are fuzzed with text of
+every kind.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+from prompt_toolkit.data_structures import Size
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output.vt100 import Vt100_Output
+
+from engine.frontend.plain import PlainUI, parse_script
+from engine.frontend.session import ENDED, EOF, INTERRUPTED, QUIT, ScriptError, Session, option_number
+from engine.frontend.tui import TerminalUI
+from play_stories import SMALL, build
+from test_plain import play
+
+STORY = build(SMALL)
+ODD = ["²", "³", "¹", "½", "Ⅻ", "①", "𝟐", "😀", "👍🏽", "\x00", "\x07", "\x1b", "\u202e1", "1\u200f", "9" * 5000,
+       "-1", "+1", "1.0", " 1 ", "0", "٠", "\ufeff1"]
+
+
+@pytest.mark.parametrize("typed, expected", [("2", 2), ("２", 2), ("٢", 2), ("۲", 2), ("²", None), ("0", None),
+                                             ("3", None), ("9" * 5000, None), ("", None), (" 1 ", 1)])
+def test_option_number_takes_decimal_digits_only(typed, expected):
+    assert option_number(typed, 2) == expected
+
+
+@pytest.mark.parametrize("answer", ODD)
+def test_odd_choices_values_are_a_clear_error_or_an_answer(answer):
+    code, out, err = play("--choices", answer)
+    assert "went wrong" not in err and "Traceback" not in err
+    assert code in (0, 1, 2)
+    if code == 1:
+        assert "names no option" in err
+
+
+@pytest.mark.parametrize("answer", ["２", "٢"])
+def test_fullwidth_and_arabic_indic_digits_pick_in_choices(answer):
+    code, out, err = play("--choices", f"{answer},1")
+    assert code == 0 and "The Hall: A key." in out
+
+
+@pytest.mark.parametrize("answer", ODD)
+def test_odd_typed_answers_in_the_line_player_are_ignored_with_a_hint(answer):
+    code, out, err = play(stdin=f"\n{answer}\nq\n")
+    assert code == 0 and "went wrong" not in err and "Traceback" not in err
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=40))
+def test_fuzz_the_choices_parser(text):
+    ui = PlainUI(io.StringIO(""), io.StringIO(), parse_script(text), columns=lambda: 40)
+    try:
+        outcome = Session(STORY, ui, None).play("no")
+    except ScriptError as e:
+        assert "names no option" in e.message
+    else:
+        assert outcome in (ENDED, EOF)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(max_size=12), max_size=8))
+def test_fuzz_the_line_player(lines):
+    ui = PlainUI(io.StringIO("\n".join(lines) + "\n"), io.StringIO(), columns=lambda: 30)
+    assert Session(STORY, ui, None).play("no") in (ENDED, EOF, QUIT)
+
+
+_KEYS = st.one_of(st.text(max_size=6), st.sampled_from(["\r", "\n", "\r\n", "\x1b[A", "\x1b[B", "\x1b[200~", "\x1b[201~",
+                                                        "²", "٢", "２", "😀", "\x1b[31m", "\x7f", "\t", "u", "r", "h",
+                                                        "-", "1", "2", "9", "\x1b[99~", "\x1bO", "\x9b"]))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(_KEYS, max_size=6).map("".join), max_size=10))
+def test_fuzz_the_full_screen_keys(bursts):
+    """Each prompt gets the next burst of keys, then Ctrl-D (which, if the burst already answered, is
+    typed ahead: dropped at a choice, ending the game elsewhere). The game always ends cleanly."""
+    todo = list(bursts)
+    with create_pipe_input() as pipe:
+        ui = TerminalUI(colour=False, input=pipe,
+                        output=Vt100_Output(io.StringIO(), lambda: Size(24, 30), term="xterm"))
+        run = ui._run
+
+        def prompt(*args, **kw):
+            pipe.send_text((todo.pop(0) if todo else "") + "\x04")
+            return run(*args, **kw)
+        ui._run = prompt
+        assert Session(STORY, ui, None).play("no") in (ENDED, EOF, QUIT, INTERRUPTED)
