@@ -8,8 +8,11 @@ rather than overwritten. Slot names are checked so none can leave the folder.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import os
+import stat
 import re
 import tempfile
 import time
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
 
 from engine.errors import ERROR, Diagnostic, EngineError
+from engine.runtime import SAVE_FORMAT
 from engine.schema import Schemas
 
 AUTOSAVE = "autosave"
@@ -31,11 +35,21 @@ class SaveError(EngineError):
 
 
 class BrokenSave(EngineError):
-    """A save that could not be read; `kept_at` is where its bytes now are."""
+    """A save that could not be used; `kept_at` is where its bytes now are.
 
-    def __init__(self, message: str, kept_at: Optional[Path]):
+    `blocked`: it could not be moved aside, so it still holds the slot, and
+    nothing may be written there. `newer`: a newer vignettes made it.
+    """
+
+    def __init__(self, message: str, kept_at: Optional[Path], blocked: bool = False, newer: bool = False):
         super().__init__(message)
         self.kept_at = kept_at
+        self.blocked = blocked
+        self.newer = newer
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link"))
 
 
 def data_home(environ: Mapping[str, str] = os.environ) -> Path:
@@ -60,16 +74,6 @@ def save_problems(schemas: Schemas, data: Any) -> list[str]:
             for e in schemas.validator("save").iter_errors(data)]
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
-
-
 class SaveFolder:
     """The slots of one story: `<data home>/<story id>/<slot>.json`."""
 
@@ -86,20 +90,38 @@ class SaveFolder:
         return save_problems(self.schemas, data)
 
     def clear_stale(self) -> list[Path]:
-        """Remove temporary files left by a process that was killed mid-save."""
+        """Remove temporary files left by a process that was killed mid-save.
+
+        A writer holds a lock on its temporary file until the file is renamed, so
+        a file whose lock can be taken has no writer left (a process id alone
+        could not show that: ids are reused).
+        """
         removed = []
         if not self.path.is_dir():
             return removed
         for tmp in self.path.glob(".*.tmp"):
-            parts = tmp.name.split(".")
-            pid = int(parts[2]) if len(parts) > 3 and parts[2].isdigit() else None
-            if pid is None or pid == os.getpid() or not _pid_alive(pid):
+            try:
+                fd = os.open(tmp, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+            except OSError:
+                continue
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    continue
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a live writer holds it
+            else:
                 try:
                     tmp.unlink()
                     removed.append(tmp)
                 except FileNotFoundError:
                     pass
+            finally:
+                os.close(fd)
         return removed
+
+    def exists(self, slot: str) -> bool:
+        return os.path.lexists(self.slot_path(slot))
 
     def slots(self) -> list[str]:
         if not self.path.is_dir():
@@ -113,67 +135,147 @@ class SaveFolder:
         if problems:
             raise SaveError(f"refusing to write an invalid save: {problems[0]}")
         payload = (json.dumps(data, indent=1, ensure_ascii=True) + "\n").encode("ascii")
-        self.path.mkdir(parents=True, exist_ok=True)
+        self._make_folder()
         fd, tmp = tempfile.mkstemp(dir=self.path, prefix=f".{slot}.{os.getpid()}.", suffix=".tmp")
         try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # held until the rename: clear_stale leaves a live write alone
             with os.fdopen(fd, "wb") as f:
                 f.write(payload)
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, target)
+                os.replace(tmp, target)
         except BaseException:
             try:
                 os.unlink(tmp)
             except FileNotFoundError:
                 pass
             raise
-        self._sync_folder()
+        _sync_folder(self.path)
         return target
 
-    def _sync_folder(self) -> None:
-        """Make the rename itself durable; some platforms cannot open folders."""
-        try:
-            fd = os.open(self.path, os.O_RDONLY)
-        except OSError:
-            return
-        try:
-            os.fsync(fd)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
+    def _make_folder(self) -> None:
+        """Create the save folder and any missing parents, each made durable in its own parent."""
+        missing = []
+        here = self.path
+        while not here.is_dir() and here != here.parent:
+            missing.append(here)
+            here = here.parent
+        for folder in reversed(missing):
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                pass
+            _sync_folder(folder.parent)
 
     def read(self, slot: str) -> Optional[dict]:
         """The slot's save, None when there is none; a bad one is moved aside and BrokenSave raised."""
-        target = self.slot_path(slot)
-        try:
-            raw = target.read_bytes()
-        except FileNotFoundError:
+        raw = self._read_bytes(slot)
+        if raw is None:
             return None
-        except OSError as e:
-            raise BrokenSave(f"the save '{slot}' cannot be read: {e.strerror}", None) from None
         data, reason = self._parse(raw)
         if reason is None:
             return data
-        kept = self.keep_aside(slot)
-        raise BrokenSave(f"the save '{slot}' is damaged ({reason})", kept)
+        found = data.get("format") if isinstance(data, dict) else None
+        if isinstance(found, int) and not isinstance(found, bool) and found > SAVE_FORMAT:
+            kept, blocked = self.set_aside(slot, "newer")
+            raise BrokenSave(f"the save '{slot}' was made by a newer version of vignettes (save format {found}; "
+                             f"this version reads format {SAVE_FORMAT})", kept, blocked, newer=True)
+        self._refuse(slot, f"is damaged ({reason})")
+
+    def _read_bytes(self, slot: str) -> Optional[bytes]:
+        """The slot's bytes, read only once the opened file is known to be a regular one of sane size.
+
+        No link is followed and opening never blocks, so a named pipe, a device or a
+        link to /dev/zero planted in the folder is refused at once without being read.
+        """
+        target = self.slot_path(slot)
+        try:
+            fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                self._refuse(slot, "is a symbolic link, not a save file; it was not followed")
+            self._refuse(slot, f"cannot be read: {e.strerror or e}")
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a regular file")
+                self._refuse(slot, f"is {kind}, not a save file; it was not read")
+            if info.st_size > MAX_BYTES:
+                self._refuse(slot, f"is far too large ({info.st_size:,} bytes); it was not read")
+            chunks, size = [], 0
+            while size <= MAX_BYTES:
+                chunk = os.read(fd, MAX_BYTES + 1 - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            return b"".join(chunks)
+        except OSError as e:
+            self._refuse(slot, f"cannot be read: {e.strerror or e}")
+        finally:
+            os.close(fd)
+
+    def _refuse(self, slot: str, why: str):
+        """Move the slot's file aside and raise BrokenSave saying why."""
+        kept, blocked = self.set_aside(slot, "broken")
+        raise BrokenSave(f"the save '{slot}' {why}", kept, blocked)
+
+    def set_aside(self, slot: str, label: str) -> tuple[Optional[Path], bool]:
+        """Move a slot aside; (where it went, True if it could not be moved and still holds the slot)."""
+        try:
+            kept = self.keep_aside(slot, label)
+        except OSError:
+            kept = None
+        return kept, kept is None and os.path.lexists(self.slot_path(slot))
 
     def _parse(self, raw: bytes) -> tuple[Any, Optional[str]]:
         return parse_save(raw, self.schemas)
 
-    def keep_aside(self, slot: str) -> Optional[Path]:
-        """Move a slot to `<slot>.broken-<time>.json` so its bytes are never overwritten."""
+    def keep_aside(self, slot: str, label: str = "broken") -> Optional[Path]:
+        """Move a slot to `<slot>.broken-<time>.json` so its bytes are never overwritten.
+
+        A save from a newer vignettes goes to the slot `<slot>-newer-<time>` instead,
+        which that version can still resume (`--slot`). The rename is synced.
+        """
         target = self.slot_path(slot)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         for n in range(1000):
-            aside = self.path / f"{slot}.broken-{stamp}{'-' + str(n) if n else ''}.json"
-            if not aside.exists():
+            name = f"{slot}.{label}-{stamp}" if label == "broken" else f"{slot[:40]}-{label}-{stamp}"
+            aside = self.path / f"{name}{'-' + str(n) if n else ''}.json"
+            if not os.path.lexists(aside):
                 try:
                     os.rename(target, aside)
                 except FileNotFoundError:
                     return None
+                _sync_folder(self.path)
                 return aside
         return None
+
+    def keep_previous(self, slot: str) -> Optional[str]:
+        """Move the slot's save to the slot `previous` (or `<slot>-previous`) rather than let a new game replace it."""
+        previous = "previous" if slot == AUTOSAVE else f"{slot[:55]}-previous"
+        try:
+            os.replace(self.slot_path(slot), self.slot_path(previous))
+        except FileNotFoundError:
+            return None
+        _sync_folder(self.path)
+        return previous
+
+
+def _sync_folder(path: Path) -> None:
+    """Make a rename or a new entry in `path` durable; some platforms cannot open folders."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 # -- saves an edit would break (`vignettes validate --saves DIR`) ---------------------

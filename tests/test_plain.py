@@ -278,3 +278,61 @@ def test_a_source_url_must_be_a_web_address(tmp_path):
     out = io.StringIO()
     assert cli.main(["validate", str(story)], out, io.StringIO()) == 1
     assert "E100" in out.getvalue()
+
+
+def test_no_to_resume_keeps_the_old_game_as_previous(data_home):
+    play(stdin="\n1\n")  # one step, then Ctrl-D
+    before = (data_home / "autosave.json").read_bytes()
+    code, out, _ = play(stdin="n\n\n-\n")
+    assert code == 0 and "Your earlier game is kept in slot 'previous'" in out and "--slot previous" in out
+    assert (data_home / "previous.json").read_bytes() == before
+    code, out, _ = play("--slot", "previous", stdin="y\n2\n")
+    assert "Resume where you left off, in scene 2 of 3" in out
+
+
+def test_new_keeps_the_old_game_as_previous(data_home):
+    play(stdin="\n1\n")
+    before = (data_home / "autosave.json").read_bytes()
+    code, out, _ = play("--new", stdin="\n-\n")
+    assert "kept in slot 'previous'" in out and (data_home / "previous.json").read_bytes() == before
+
+
+def test_saving_under_an_existing_name_asks_first(data_home):
+    code, out, _ = play(stdin="\n1\ns chapter\n-\n")  # a reflection taken, saved, then on to the door
+    first = (data_home / "chapter.json").read_bytes()
+    code, out, _ = play("--new", stdin="\n-\ns chapter\nn\ns chapter\ny\nq\n")
+    assert "There is already a save named 'chapter'. Replace it? [y/N]" in out
+    assert "Not saved; 'chapter' is unchanged." in out and "Saved as 'chapter'" in out
+    assert (data_home / "chapter.json").read_bytes() != first
+
+
+def test_a_damaged_save_in_a_read_only_folder_still_plays_and_says_so_once(data_home, monkeypatch):
+    from engine import saves
+
+    data_home.mkdir(parents=True)
+    (data_home / "autosave.json").write_bytes(b"{broken")
+
+    def read_only(*args, **kw):
+        raise OSError(30, "Read-only file system")
+    for name in ("rename", "replace"):
+        monkeypatch.setattr(saves.os, name, read_only)
+    monkeypatch.setattr(saves.tempfile, "mkstemp", read_only)
+    code, out, err = play(stdin="y\n\n1\n1\n\n")
+    assert code == 0 and "Traceback" not in out + err and "The end." in out
+    assert out.count("cannot be kept") == 1 and "Your place is kept" not in out
+    assert (data_home / "autosave.json").read_bytes() == b"{broken"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to /dev/zero"])
+def test_a_fifo_or_dev_zero_autosave_gets_an_answer_within_a_second(data_home, kind):
+    data_home.mkdir(parents=True)
+    target = data_home / "autosave.json"
+    os.mkfifo(target) if kind == "fifo" else os.symlink("/dev/zero", target)
+    env = {**os.environ, "XDG_DATA_HOME": str(data_home.parent.parent), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "engine", "play", str(FIXTURE), "--plain"], input="y\n\n-\n1\n\n",
+                          capture_output=True, text=True, env=env, timeout=30)
+    assert done.returncode == 0 and "Traceback" not in done.stdout + done.stderr
+    said = " ".join(done.stdout.split())
+    assert "could not be read" in said and "not a save file" in said and "The end." in said
+    kept = list(data_home.glob("autosave.broken-*.json"))
+    assert len(kept) == 1 and (kept[0].is_fifo() if kind == "fifo" else os.readlink(kept[0]) == "/dev/zero")

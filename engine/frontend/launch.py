@@ -70,7 +70,7 @@ def run(args, out, err, interactive: bool, stdin=None) -> str:
 
         ui = TerminalUI(colour=not os.environ.get("NO_COLOR"))
     session = Session(story, ui, folder, slot, command)
-    resume = "no" if args.new else "yes" if args.resume else "no" if script is not None else "ask"
+    resume = "new" if args.new else "yes" if args.resume else "no" if script is not None else "ask"
     try:
         outcome = session.play(resume)
     except ScriptError as e:
@@ -83,7 +83,7 @@ def run(args, out, err, interactive: bool, stdin=None) -> str:
         outcome = PROBLEMS
     finally:
         problem = _write_transcript(args.transcript, session, err)
-    kept = folder is not None and not session.save_failed and session.state.answers
+    kept = folder is not None and not session.save_failed and not session.blocked and session.state.answers
     if outcome in (QUIT, EOF, INTERRUPTED):
         if script is not None and outcome == EOF:
             err.write(f"vignettes: the --choices answers ran out before the story's end "

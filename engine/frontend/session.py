@@ -106,6 +106,7 @@ class Session:
         self.state = runtime.start(story)
         self.transcript: list[str] = [f"# {clean(story.title)}", ""]
         self.save_failed = False
+        self.blocked = False  # the slot holds a file that could not be moved aside: never write over it
         self._saving: Optional[threading.Thread] = None
         self._save_error: Optional[Exception] = None
 
@@ -117,7 +118,7 @@ class Session:
         fsync on a busy disk can take tens of milliseconds; the reader should not
         wait for it. One save is in flight at most, and every way out waits for it.
         """
-        if self.folder is None:
+        if self.folder is None or self.blocked:
             return
         self.finish_saving()
         data = runtime.to_dict(self.story, self.state)
@@ -143,17 +144,19 @@ class Session:
         self.save_failed = e is not None
 
     def resume(self, mode: str) -> bool:
-        """Pick up the slot's save: mode is ask, yes (--resume) or no (--new). False: the reader left."""
+        """Pick up the slot's save. Mode: ask, yes (--resume), new (--new: the old save is kept as
+        `previous`) or no (a script: start afresh). False: the reader left."""
         if self.folder is None:
             return True
         self.folder.clear_stale()
-        if mode == "no":
+        if mode == "new":
+            self._keep_previous()
+        if mode in ("no", "new"):
             return True
         try:
             data = self.folder.read(self.slot)
         except BrokenSave as e:
-            kept = f" Its bytes are kept in {e.kept_at}." if e.kept_at else ""
-            self.ui.say(f"Your saved game could not be read: {e.message}.{kept}")
+            self._broken(e)
             return mode == "yes" or self.ui.confirm("Start a new game?", True)
         if data is None:
             if mode == "yes":
@@ -162,10 +165,13 @@ class Session:
         try:
             state = runtime.from_dict(self.story, data)
         except EngineError as e:
-            kept = self.folder.keep_aside(self.slot)
+            kept, self.blocked = self.folder.set_aside(self.slot, "broken")
             where = f" It is kept in {kept}." if kept else ""
             self.ui.say(f"Your saved game no longer fits this story, which has changed since you saved "
                         f"({e.message}).{where}")
+            if self.blocked:
+                self.ui.say("It could not be moved aside, so this game will not be saved over it: "
+                            "your place cannot be kept this time.")
             return mode == "yes" or self.ui.confirm("Start a new game?", True)
         if runtime.view(self.story, state).is_ending or not state.answers:
             return True
@@ -173,12 +179,40 @@ class Session:
         changed = not runtime.is_current(self.story, data)
         if mode == "ask" and not self.ui.confirm(
                 f"Resume where you left off, in scene {v.position} of {v.total}, “{clean(v.title)}”?", True):
+            self._keep_previous()
             return True
         self.state = state
         if changed:
             self.ui.say("The story has changed since you saved; your answers were replayed on it, "
                         "and you are back where you were.")
         return True
+
+    def _broken(self, e: BrokenSave) -> None:
+        """Tell the reader what was wrong with their save, where it is kept, and whether play is saved."""
+        if e.newer and e.kept_at:
+            slot = e.kept_at.stem
+            self.ui.say(f"Your saved game was not opened: {e.message}. It is kept as the slot '{slot}'; "
+                        f"the newer vignettes resumes it with --slot {slot}.")
+        else:
+            kept = f" Its bytes are kept in {e.kept_at}." if e.kept_at else ""
+            self.ui.say(f"Your saved game could not be read: {e.message}.{kept}")
+        if e.blocked:
+            self.blocked = True
+            self.ui.say(f"It could not be moved aside, so it stays in {self.folder.slot_path(self.slot)}, and this "
+                        "game will not be saved over it: your place cannot be kept this time.")
+
+    def _keep_previous(self) -> None:
+        """A new game must not overwrite the old one at its first step: keep it under another slot."""
+        try:
+            previous = self.folder.keep_previous(self.slot)
+        except OSError as e:
+            self.blocked = True
+            self.ui.say(f"Your earlier game could not be set aside ({e.strerror or e}); this game will not be "
+                        "saved over it.")
+            return
+        if previous:
+            self.ui.say(f"Your earlier game is kept in slot '{previous}': {self.command} --slot {previous} "
+                        "resumes it.")
 
     # -- the reading -------------------------------------------------------------
 
@@ -257,6 +291,10 @@ class Session:
             self.ui.say("Saving is off for this game.")
             return
         try:
+            if (self.folder.exists(name) or name == self.slot) and not self.ui.confirm(
+                    f"There is already a save named '{name}'. Replace it?", False):
+                self.ui.say(f"Not saved; '{name}' is unchanged.")
+                return
             self.folder.write(name, runtime.to_dict(self.story, self.state))
         except SaveError as e:
             self.ui.say(e.message)
