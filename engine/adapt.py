@@ -158,6 +158,7 @@ _NOTE_START = re.compile(r"^(?:a/n\b|author['’]?s['’]? notes?\b|notes?\s*[:�
 _NOTE_HEADING = re.compile(r"^(?:a/n|author['’]?s['’]? notes?|(?:end |chapter |story )?notes?|afterword|foreword|"
                            r"preface|acknowledge?ments?|disclaimers?|dedication|content (?:warnings?|notes?)|"
                            r"warnings?|summary|about this story)\W*$", re.I)
+_THE_END = re.compile(r"^\W*(?:the end|end|fin|finis|finite|owari|ende)\W*$", re.I)
 _URL = re.compile(r"https?://[^\s<>\"']+")
 _NO_WARNINGS = {"no archive warnings apply", "none", "no warnings", "n/a", "no content warnings"}
 _LANGUAGES = {
@@ -365,7 +366,14 @@ def split(blocks: list[Block], draft: Draft, preface_mode: str) -> list[Vignette
     else:
         pieces = [blocks]
     if preface_mode != NONE:
-        _trim_ends(pieces, preface, draft)
+        _trim_front(pieces, preface, draft)
+    while len(pieces) > 1 and not _paragraphs(pieces[-1]):
+        pieces.pop()
+    last = pieces[-1]
+    if preface_mode != NONE and len(pieces) > 2 and all(b.note or b.kind == BREAK for b in last):
+        draft.dropped.append(f"a note after the last vignette ({_quote(_paragraphs(pieces.pop())[0])})")  # *Thanks!*
+    if len(pieces) > 1 and len(_paragraphs(pieces[-1])) == 1 and _THE_END.match(_paragraphs(pieces[-1])[0]):
+        draft.dropped.append(f"“{_paragraphs(pieces.pop())[0]}” after the last separator (not a vignette)")
     vignettes = []
     for piece in pieces:
         if not _paragraphs(piece):
@@ -377,8 +385,8 @@ def split(blocks: list[Block], draft: Draft, preface_mode: str) -> list[Vignette
     return vignettes
 
 
-def _trim_ends(pieces: list[list[Block]], preface: _Preface, draft: Draft) -> None:
-    """Take the metadata and notes off the front of the first piece, and a closing note off the end."""
+def _trim_front(pieces: list[list[Block]], preface: _Preface, draft: Draft) -> None:
+    """Take the metadata and notes off the front of the first piece (or pieces)."""
     while True:  # the preface may run over several pieces where blank lines alone part the vignettes
         while len(pieces) > 1 and not pieces[0]:
             pieces.pop(0)
@@ -397,11 +405,6 @@ def _trim_ends(pieces: list[list[Block]], preface: _Preface, draft: Draft) -> No
         _drop_preface(first, preface, draft)
         pieces[0] = []
     preface.flush()
-    while len(pieces) > 1 and not _paragraphs(pieces[-1]):
-        pieces.pop()
-    if len(pieces) > 2 and all(b.note or b.kind == BREAK for b in pieces[-1]):  # *Thanks for reading!*
-        draft.dropped.append(f"a note after the last vignette ({_quote(_paragraphs(pieces[-1])[0])})")
-        pieces.pop()
 
 
 def _drop_preface(blocks: list[Block], preface: _Preface, draft: Draft) -> None:

@@ -145,6 +145,14 @@ def test_the_first_vignette_needs_no_separator(tmp_path):
     assert [s["text"] for s in scenes] == [["She lowered the bucket.", "It came up empty."], ["Rain, at last."]]
 
 
+def test_the_end_after_the_last_separator_is_not_a_vignette(tmp_path):
+    text = "Tides\n\nLow water.\n\n* * *\n\nHigh water.\n\n* * *\n\n~ The End ~\n"
+    code, out, _ = run("adapt", write(tmp_path, "tides.txt", text), "-o", tmp_path / "out")
+    assert code == 0 and "The End" in out
+    scenes = sorted((tmp_path / "out").glob("[0-9]*.yaml"))
+    assert [yaml.safe_load(p.read_text())["text"] for p in scenes] == [["Low water."], ["High water."]]
+
+
 def test_first_vignette_heading_is_not_taken_for_the_title(tmp_path):
     text = ("Winter\n\nSnow on the sill.\n\n* * *\n\nSpring\n\nMud on the step.\n\n* * *\n\n"
             "Summer\n\nDust on the road.\n")
