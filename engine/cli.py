@@ -237,6 +237,9 @@ def _add_check(sub) -> None:
 
 
 def _run_check(args, out, err) -> int:
+    import io
+    import json
+
     from engine import check
 
     if args.to is not None and args.random is not None:
@@ -248,11 +251,18 @@ def _run_check(args, out, err) -> int:
         err.write("no story folder changed\n")
         return EXIT_OK
     codes = []
+    documents = []  # with --changed and JSON: one array holding each story's document
+    gather = args.changed and args.format == "json"
     try:
         for story in stories:
-            codes.append(check.run(story, args, out, err, colour=use_colour(out)))
+            sink = io.StringIO() if gather else out
+            codes.append(check.run(story, args, sink, err, colour=use_colour(out)))
+            if gather:
+                documents.append(json.loads(sink.getvalue()))
     except check.CheckUsage as e:
         raise _UsageError(f"vignettes check: {e.message}") from None
+    if gather:
+        out.write(json.dumps(documents, indent=2, ensure_ascii=True) + "\n")
     # the worst outcome decides: usage, then problems, then incomplete
     return next((c for c in (EXIT_USAGE, EXIT_PROBLEMS, check.INCOMPLETE) if c in codes), EXIT_OK)
 

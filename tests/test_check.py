@@ -491,3 +491,15 @@ def test_random_plays_report_a_dead_end_with_the_answers_that_met_it(tmp_path):
     shown, outcome = replay(story, dead["choices"].split(","))
     assert dead["scene"] == "d" and outcome == "stranded" and shown[-1] == "d"
     assert data["random"]["stranded"] == 1 and data["random"]["ended"] + data["random"]["stranded"] <= 40
+
+
+def test_changed_checks_each_story_a_commit_touches(tmp_path, monkeypatch):
+    write_story(tmp_path / "one", TRICKY)
+    write_story(tmp_path / "two", {"story.yaml": "id: two\ntitle: T\nstart: a\n", "a.yaml": "id: a\ntitle: A\ntext: [A.]\n"})
+    (tmp_path / "notes.yaml").write_text("- not a story\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(["check", "--changed", "one/02-cellar.yaml", "two/a.yaml", "notes.yaml", "--format", "json"])
+    docs = json.loads(out)
+    assert code == 1 and sorted(d["story"] for d in docs) == ["tricky", "two"]
+    assert run(["check", "--changed", "notes.yaml"])[:1] == (0,)
+    assert run(["check", "one", "two"])[0] == 2  # without --changed, one story
