@@ -10,7 +10,9 @@ against PyYAML), since only the loader imports yaml.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -1151,13 +1153,18 @@ def read_source(path: Path) -> str:
     """The file as text: any BOM'd encoding or UTF-8, LF line endings; refused above 10 MiB."""
     name = str(path)
     try:
-        size = path.stat().st_size
         if path.is_dir():
             raise AdaptError(name, "this is a folder, not a story file", "name the text, Markdown or HTML file")
-        if size > MAX_SOURCE_BYTES:
-            raise AdaptError(name, f"the file is {size:,} bytes; the limit is {MAX_SOURCE_BYTES:,} (10 MiB)",
-                        "adapt one story at a time")
-        with open(path, "rb") as f:
+        # Non-blocking, and the type checked on the open descriptor: a pipe or device never hangs or floods us.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise AdaptError(name, "this is not a regular file (a pipe, device or socket)",
+                                 "save the story to a file and adapt that")
+            if info.st_size > MAX_SOURCE_BYTES:
+                raise AdaptError(name, f"the file is {info.st_size:,} bytes; the limit is {MAX_SOURCE_BYTES:,} (10 MiB)",
+                                 "adapt one story at a time")
             raw = f.read(MAX_SOURCE_BYTES + 1)
     except OSError as e:
         raise AdaptError(name, f"cannot read the file: {e.strerror or e}", "check the path and its permissions") from None

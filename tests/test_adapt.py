@@ -579,3 +579,16 @@ def test_only_adapt_imports_a_markdown_or_html_parser():
         if path.name != "adapt.py":
             assert "markdown_it" not in source and "html.parser" not in source, path
     assert "import yaml" not in (ROOT / "engine" / "adapt.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_pipe_or_device_is_refused_without_reading(tmp_path, kind):
+    source = tmp_path / "story.txt"
+    if kind == "fifo":
+        os.mkfifo(source)  # nothing ever writes to it: reading would block for ever
+    else:
+        source.symlink_to("/dev/zero")  # reading would never end
+    proc = subprocess.run([sys.executable, "-m", "engine", "adapt", str(source), "-o", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 1 and "not a regular file" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
