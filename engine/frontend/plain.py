@@ -54,7 +54,7 @@ class PlainUI:
     def readline(self, prompt: str) -> str:
         if self.stdin is None or getattr(self.stdin, "closed", False):
             raise EOFError
-        self.out.write(prompt)
+        self.out.write(wrap(prompt, self.columns(), message=True) + " ")  # the answer is typed after it
         self.out.flush()
         try:
             line = self.stdin.readline()
@@ -68,13 +68,13 @@ class PlainUI:
 
     def say(self, message: str) -> None:
         self.write()
-        self.para(message)
+        self.para(message, message=True)
 
     def confirm(self, question: str, default: bool) -> bool:
         if self.scripted:
             return default
         while True:
-            answer = self.readline(wrap(question, self.columns()) + (" [Y/n] " if default else " [y/N] ")).lower()
+            answer = self.readline(question + (" [Y/n] " if default else " [y/N] ")).lower()
             if not answer:
                 return default
             if answer in ("y", "yes", "n", "no"):
@@ -199,4 +199,4 @@ class PlainUI:
             self.para("Your path:")
             self._path(steps)
         self.write()
-        self.para(f"To play again from the start: {again}")
+        self.para(f"To play again from the start: {again}", message=True)

@@ -193,7 +193,7 @@ class TerminalUI:
 
     def say(self, message: str) -> None:
         self.print()
-        self.para(message, "note")
+        self.para(message, "note", message=True)
 
     def confirm(self, question: str, default: bool) -> bool:
         items = [(True, "Yes", ""), (False, "No", "")] if default else [(False, "No", ""), (True, "Yes", "")]
@@ -312,4 +312,4 @@ class TerminalUI:
             self.para("Your path:")
             self._path(steps)
         self.print()
-        self.para(f"To play again from the start: {again}", "hint")
+        self.para(f"To play again from the start: {again}", "hint", message=True)
