@@ -221,7 +221,9 @@ def test_every_line_fits_the_width(columns):
     story = build({**SMALL, "scenes": [{**SMALL["scenes"][0], "text": ["word " * 60 + "x" * 70]}, *SMALL["scenes"][1:]]})
     Session(story, ui, None).play("no")
     limit = max(20, min(100, columns - 1))
-    too_long = [line for line in out.getvalue().splitlines() if len(line) > limit and not line.startswith(("Your", "Press"))]
+    # Prompts are wrapped too; through a pipe the answer is not echoed, so what follows a prompt joins its line.
+    lines = out.getvalue().replace("help): ", "help):\n").splitlines()
+    too_long = [line for line in lines if len(line) > limit]
     assert not too_long
 
 

@@ -165,8 +165,7 @@ class Terminal:
         return "\n".join(self.rows())
 
 
-# The full-screen player takes Enter as CR only until issue 7's Enter work lands; then add "\n" here.
-@pytest.mark.parametrize("enter", ["\r"])
+@pytest.mark.parametrize("enter", ["\r", "\n"])
 def test_the_full_screen_player_at_twenty_columns(env, enter):
     term = Terminal(env)
     term.expect("Begin the story")
