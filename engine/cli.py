@@ -571,6 +571,22 @@ def _run_export(args, out, err) -> int:
 
 # -- entry point ---------------------------------------------------------------
 
+_READS_STORIES = ("play", "validate", "check", "graph", "test", "export")
+
+
+def _require_paths(args) -> None:
+    """A story path that does not exist is a typo on the command line: a usage error, said in one line.
+
+    With --changed the paths are what a commit touched, deleted files included; those are the hook's to sort out.
+    """
+    if args.command not in _READS_STORIES or getattr(args, "changed", False):
+        return
+    named = getattr(args, "paths", None) or [getattr(args, "story", None)]
+    for path in named:
+        if path is not None and not os.path.lexists(path):
+            raise _UsageError(f"vignettes {args.command}: no such file or folder: {path}")
+
+
 
 def main(argv: Optional[Sequence[str]] = None, out=None, err=None) -> int:
     out = out or sys.stdout
@@ -582,6 +598,7 @@ def main(argv: Optional[Sequence[str]] = None, out=None, err=None) -> int:
         if not getattr(args, "run", None):
             parser.print_help(out)
             return EXIT_USAGE
+        _require_paths(args)
         return args.run(args, out, err)
     except _UsageError as e:
         err.write(f"{e.message}\n")

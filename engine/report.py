@@ -138,7 +138,9 @@ def _cell_width(ch: str) -> int:
 
 
 def _headline(d: Diagnostic, colour: bool) -> str:
-    where = _paint(f"{_clean(d.file)}:{d.line}:{d.col}:", _BOLD, colour)
+    # a diagnostic about a whole file (line 0) has no place to show: `path:`, as compilers print it
+    place = f":{d.line}:{d.col}" if d.line >= 1 else ""
+    where = _paint(f"{_clean(d.file)}{place}:", _BOLD, colour)
     word = _severity_word(d)
     tag = _paint(f"{word}[{_clean(d.code)}]", _YELLOW if word == "warning" else _RED, colour)
     return f"{where} {tag} {_clean(d.message)}"

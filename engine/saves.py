@@ -315,7 +315,11 @@ def parse_save(raw: bytes, schemas: Schemas) -> tuple[Any, Optional[str]]:
     except RecursionError:
         return None, "it is nested too deeply"
     except ValueError as e:
-        return None, f"it is not valid JSON: {e.msg} at line {e.lineno}" if raw.strip() else "it is empty"
+        if not raw.strip():
+            return None, "it is empty"
+        # json's own text ends "starting at" when a place follows ("Unterminated string starting at")
+        at = "" if e.msg.endswith(" at") else " at"
+        return None, f"it is not valid JSON: {e.msg}{at} line {e.lineno}, column {e.colno}"
     problems = save_problems(schemas, data)
     return data, problems[0] if problems else None
 

@@ -34,7 +34,7 @@ def test_concise_exact_lines_sorted_by_file_line_col_code():
     assert text.splitlines() == [
         "scenes/02-london.yaml:3:7: error[E102] option target 'lodnon' not found; did you mean 'london'?",
         "  hint: change it to 'london'",
-        "story.yaml:0:0: error[E011] no story.yaml in 'scenes/'",
+        "story.yaml: error[E011] no story.yaml in 'scenes/'",
         "story.yaml:7:3: warning[W109] variable 'spare' is never read",
     ]
 
@@ -127,7 +127,7 @@ def test_full_tabs_expand_and_caret_follows():
 
 
 def test_full_no_snippet_when_position_or_source_unknown():
-    assert report.render([MISSING], "full", sources=SOURCES) == "story.yaml:0:0: error[E011] no story.yaml in 'scenes/'"
+    assert report.render([MISSING], "full", sources=SOURCES) == "story.yaml: error[E011] no story.yaml in 'scenes/'"
     assert report.render([TARGET], "full").splitlines()[1] == "= hint: change it to 'london'"
     beyond = Diagnostic("scenes/02-london.yaml", 40, 1, "E102", "x")
     assert report.render([beyond], "full", sources=SOURCES) == beyond.concise()
