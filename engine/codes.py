@@ -124,14 +124,18 @@ CATALOGUE: tuple[Code, ...] = (
          fix="Remove one of the two keys, or merge their values."),
     Code("E006", "yaml-tag", "a YAML tag such as !!python/object", ERROR,
          _story("id: one\ntitle: !!python/object:os.system One\ntext: [x]\n"), ("01-one.yaml", 2, 8),
-         meaning="Tags (`!!str`, `!!python/object`, `!custom`) ask the YAML reader to build special objects; "
-                 "stories hold only text, numbers, true/false, lists and mappings, so every tag is refused.",
-         fix="Remove the tag; to force text, put the value in quotes instead."),
+         meaning="Tags (`!!str`, `!!python/object`, `!custom`, `!<tag:…>`) ask the YAML reader to build special "
+                 "objects; stories hold only text, numbers, true/false, lists and mappings, so every tag is refused. "
+                 "A bare `!` is a tag too: a paragraph written `- ! bang` would lose its `!`.",
+         fix="Remove the tag; to force text, or when the ! belongs to the text, put the whole value in single "
+             "quotes: `- '! bang'`."),
     Code("E007", "yaml-alias", "a YAML anchor or alias", ERROR,
          _story("id: one\ntitle: &t One\ntext: [*t]\n"), ("01-one.yaml", 2, 8),
          meaning="Anchors (`&name`) and aliases (`*name`) repeat values; they can hide a huge document in a "
-                 "few lines, so they are refused.",
-         fix="Write the value out in full where it is needed."),
+                 "few lines, so they are refused. Prose that opens with `*` or `&` (`- *sigh* Fine.`) is read as "
+                 "one of them.",
+         fix="Write the value out in full where it is needed; when the * or & belongs to the text, put the "
+             "whole paragraph in single quotes, doubling any ' inside."),
     Code("E008", "yaml-tab", "a tab used for indentation", ERROR,
          _story("id: one\ntitle: One\ntext:\n\t- x\n"), ("01-one.yaml", 4, 1),
          meaning="YAML indentation is made of spaces; a tab there is an error.",
@@ -244,6 +248,14 @@ CATALOGUE: tuple[Code, ...] = (
                  "mid-sentence before a ' #' is reported; a comment after a finished sentence is not.",
          fix="Put the whole paragraph in quotes (single quotes, doubling any ' inside), or remove the space "
              "before the #."),
+    Code("W114", "folded-item", "a list item or key indented into the text above, which YAML reads as part of it", WARNING,
+         _story("id: one\ntitle: One\ntext:\n  - if: held_on > 0 or told\n    text: Hello.\n  - First.\n"
+                "   - Second.\n"), ("01-one.yaml", 7, 4),
+         meaning="A line of unquoted text that goes on over several lines is joined into one: a line starting "
+                 "with '- ' (or a `key:`) that is indented past the dash or key above is not a new item but more "
+                 "of that text, so the reader sees 'First. - Second.' as one paragraph.",
+         fix="Align the dash with the other items' dashes (or the key with its mapping's keys); if the dash "
+             "belongs to the text, put the whole paragraph in quotes."),
     # -- test plans (a story's tests/ folder) ----------------------------------
     Code("E300", "plan-unknown-scene", "a test plan names a scene the story does not have", ERROR,
          _plan("  - scene: oen\n"), ("tests/plan.yaml", 4, 12),

@@ -47,6 +47,9 @@ MAX_NUMBER_DIGITS = 30
 
 _PLAIN, _QUOTED, _SEQ, _MAP = "plain", "quoted", "seq", "map"
 _ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]")
+# A list item on a line of text. (A `key:` cannot be folded: YAML stops the text at ': ' and reports an error.)
+_FOLDED = re.compile(r"-(?: |$)")
+_BANG = re.compile(r"(?:^|[\s\[{,])!(?:[\s\]},]|$)", re.M)  # the non-specific tag `!`, which tags nothing
 _STR = "tag:yaml.org,2002:str"
 _BOOLS = {
     "yes": True, "Yes": True, "YES": True, "no": False, "No": False, "NO": False,
@@ -121,6 +124,7 @@ class Document:
     text: str
     data: Any
     root: Optional[Node]
+    warnings: tuple[Diagnostic, ...] = ()
 
     def node(self, where: tuple = (), key: bool = False) -> Optional[Node]:
         """The node at a JSON path; with key=True, the key node of its last step."""
@@ -191,7 +195,7 @@ def _prescan(path: str, text: str) -> list[Diagnostic]:
     Only suspicious files pay for this second pass.
     """
     nesting = text.count("[") + text.count("{") + text.count("- ") + text.count("? ")
-    if nesting < 200 and ("&" not in text or not _ANCHOR.search(text)):
+    if nesting < 200 and ("&" not in text or not _ANCHOR.search(text)) and ("!" not in text or not _BANG.search(text)):
         return []
     return _walk(path, text, yaml.CSafeLoader if _C else yaml.SafeLoader)
 
@@ -201,8 +205,17 @@ def _walk(path: str, text: str, loader) -> list[Diagnostic]:
     depth = 0
     try:
         for event in yaml.parse(text, Loader=loader):
-            if getattr(event, "anchor", None) is not None:
-                return [_diag(path, *_event_pos(text, event.start_mark), "E007", f"anchor '&{event.anchor}' is not allowed",
+            alias = isinstance(event, yaml.AliasEvent)
+            bang = getattr(event, "tag", None) == "!"  # YAML's non-specific tag: the value is read as if untagged
+            if getattr(event, "anchor", None) is not None or bang:
+                prose = yamlhelp.starts_with_indicator(text, event.start_mark.index)
+                if prose is not None:  # prose that opens with & * or !
+                    return [_diag(path, *_event_pos(text, event.start_mark), prose.code, prose.message, prose.hint)]
+                if bang:
+                    return [_diag(path, *_event_pos(text, event.start_mark), "E006", "YAML tag '!' is not allowed",
+                                  "remove the '!'; stories hold only text, numbers, booleans, lists and mappings")]
+                return [_diag(path, *_event_pos(text, event.start_mark), "E007",
+                              f"{'alias' if alias else 'anchor'} '{'*' if alias else '&'}{event.anchor}' is not allowed",
                               "write the value out in full; anchors and aliases can hide huge documents")]
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
@@ -248,12 +261,12 @@ def _yaml_error(path: str, text: str, e: Exception) -> Diagnostic:
     if "another document" in problem or "single document" in str(e):
         return _diag(path, line, col, "E010", "the file holds more than one YAML document",
                      "keep one scene per file; remove the '---' line")
-    if "alias" in problem:
-        return _diag(path, line, col, "E007", "aliases are not allowed", "write the value out in full")
     better = yamlhelp.explain(text, problem, context, problem_mark.index if problem_mark else None,
                               context_mark.index if context_mark else None)
     if better is not None:
-        return _diag(path, better.line, better.col, "E003", better.message, better.hint)
+        return _diag(path, better.line, better.col, better.code, better.message, better.hint)
+    if "alias" in problem:
+        return _diag(path, line, col, "E007", "aliases are not allowed", "write the value out in full")
     message = f"{problem}" + (f" ({context})" if context else "")
     return _diag(path, line, col, "E003", f"YAML syntax: {message}", "check the quotes, brackets and indentation above this point")
 
@@ -276,11 +289,12 @@ def parse(path: str, text: str) -> tuple[Optional[Document], list[Diagnostic]]:
         return None, [_diag(path, 1, 1, "E010", "the file is empty", "a scene needs at least `id`, `title` and `text`")]
     if yamlhelp.has_odd_breaks(text):
         _editor_marks(root, yamlhelp.Lines(text))
+    builder = _Builder(path, text)
     try:
-        data = _Builder(path).build(root, 0)
+        data = builder.build(root, 0)
     except _Stop as stop:
         return None, [stop.diagnostic]
-    return Document(path, text, data, root), []
+    return Document(path, text, data, root, tuple(builder.folds)), []
 
 
 def _editor_marks(root: Node, lines: yamlhelp.Lines) -> None:
@@ -313,12 +327,14 @@ def _event_pos(text: str, mark) -> tuple[int, int]:
 class _Builder:
     """Node tree -> plain data, refusing tags, aliases, duplicate keys and excess."""
 
-    __slots__ = ("path", "seen", "count")
+    __slots__ = ("path", "text", "seen", "count", "folds")
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, text: str):
         self.path = path
+        self.text = text
         self.seen: set[int] = set()
         self.count = 0
+        self.folds: list[Diagnostic] = []
 
     def build(self, node: Node, depth: int) -> Any:
         self.count += 1
@@ -326,6 +342,8 @@ class _Builder:
             raise _Stop(_at(self.path, node, "E004", f"more than {MAX_VALUES:,} values in one file", "split the scene"))
         tag = node.tag
         if tag is _PLAIN:
+            if node.start_mark.line != node.end_mark.line:
+                self._fold(node)
             return plain_scalar(node.value)
         if tag is _QUOTED:
             return node.value
@@ -339,7 +357,7 @@ class _Builder:
             for k, v in node.value:
                 if k.tag is not _PLAIN and k.tag is not _QUOTED:
                     if isinstance(k, ScalarNode):
-                        raise _Stop(_tag_problem(self.path, k))
+                        raise _Stop(_tag_problem(self.path, self.text, k))
                     raise _Stop(_at(self.path, k, "E003", "a key must be plain text", "write `name: value`"))
                 key = k.value
                 if key in out:
@@ -349,12 +367,36 @@ class _Builder:
             return out
         if tag is _SEQ:
             return [self.build(v, depth + 1) for v in node.value]
-        raise _Stop(_tag_problem(self.path, node))
+        raise _Stop(_tag_problem(self.path, self.text, node))
 
 
-def _tag_problem(path: str, node: Node) -> Diagnostic:
-    return _at(path, node, "E006", f"YAML tag '{node.tag}' is not allowed",
-               "remove the tag; stories hold only text, numbers, booleans, lists and mappings")
+    def _fold(self, node: Node) -> None:
+        """Warn when a multi-line text swallowed a line written as a list item (W114)."""
+        lines = self.text[node.start_mark.index: node.end_mark.index].splitlines()
+        for i, line in enumerate(lines[1:], 1):
+            body = line.lstrip(" ")
+            if not _FOLDED.match(body):
+                continue
+            before = self.text[: node.start_mark.index].rstrip(" ")
+            item = before.endswith("-")
+            dash = len(before) - before.rfind("\n", 0, len(before)) - 1 if item else None  # 1-based column
+            what = "paragraph" if item else "text"
+            first = node.start_mark.line + 1
+            fix = (f"align the dash with the others, at column {dash}" if dash else
+                   "if it starts a new item, align its dash with the other items' dashes")
+            self.folds.append(Diagnostic(
+                self.path, first + i, len(line) - len(body) + 1, "W114",
+                f"this '- ' line is read as part of the {what} above (line {first}), not as an item of its own",
+                "warning", f"{fix}; YAML joins a line indented past the '-' or key above into that text"))
+            return
+
+def _tag_problem(path: str, text: str, node: Node) -> Diagnostic:
+    """A tag, named as written (`!!str`, `!<tag:x>`), with the fix for prose that opens with `!`."""
+    written = re.match(r"!\S*", text[node.start_mark.index:])
+    prose = yamlhelp.starts_with_indicator(text, node.start_mark.index)
+    return _at(path, node, "E006", f"YAML tag '{written.group() if written else node.tag}' is not allowed",
+               "remove the tag; stories hold only text, numbers, booleans, lists and mappings"
+               + (f"\n{prose.hint}" if prose else ""))
 
 
 def plain_scalar(text: str) -> Any:

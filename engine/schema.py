@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from engine import resources
 from engine.errors import Diagnostic, ERROR
-from engine.yamlhelp import cut
+from engine.yamlhelp import cut, starts_with_indicator
 
 KINDS = ("story", "scene", "save", "testplan")
 SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -242,7 +242,13 @@ class Schemas:
 
 
 def _field(path: tuple) -> str:
+    """The value a message is about, as the author counts: 'title', option 2, item 3 of 'content_notes'."""
     names = [p for p in path if isinstance(p, str)]
+    if path and isinstance(path[-1], int):
+        if names and names[-1] == "options":
+            return f"option {path[-1] + 1}"
+        if names:
+            return f"item {path[-1] + 1} of '{names[-1]}'"
     return f"'{names[-1]}'" if names else "the file"
 
 
@@ -430,6 +436,10 @@ def _wrong_type(error, doc, at) -> Diagnostic:
     wants_text = types == "string" or "string" in types
     raw = doc.node(path)
     plain = getattr(raw, "tag", "") == "plain"
+    if plain and wants_text and instance is None and not raw.value:
+        item = bool(path) and isinstance(path[-1], int)
+        hint = "write its text after the '- ', or remove the line" if item else f"write the text after `{path[-1]}:`"
+        return at("E100", f"{_field(path)} is empty", hint)
     if plain and wants_text and not isinstance(instance, (dict, list)):
         text = cut(raw.value)
         if schema.get("pattern") == SLUG:
@@ -439,6 +449,11 @@ def _wrong_type(error, doc, at) -> Diagnostic:
     name = next((p for p in reversed(path) if isinstance(p, str)), "")
     shown = cut(instance.text) + f" ({kind_of(instance)})" if isinstance(instance, YamlValue) else _got(instance)
     hint = _shape_hint(name, instance)
+    if path and isinstance(path[-1], int) and name == "options" and types == "object":
+        text = cut(str(instance.text if isinstance(instance, YamlValue) else instance)) if not isinstance(
+            instance, (dict, list)) and instance is not None else "..."
+        return at("E100", f"option {path[-1] + 1} must be a mapping with `text:`, not {shown}",
+                  f"write each option as `- text:` followed by its text:\n- text: {text}\n  goto: <scene-id>")
     if not hint and wants_text and isinstance(instance, (dict, list)) and _source(doc, raw):
         hint = f"YAML reads this as {kind_of(instance)}; to keep it as text, put it in quotes: {_quoted_line(doc, path, raw)}"
     elif not hint and types == "integer":
@@ -462,6 +477,9 @@ def _paragraph(error, doc, at) -> Diagnostic:
         described = _describe(unknown[0] if unknown else best_match(inner), doc) if inner else []
         if described:
             return described[0]
+    if instance is None and getattr(node, "value", ""):  # the author wrote null or ~, which YAML reads as nothing
+        return at("E100", f"YAML reads {cut(node.value)} as nothing (an empty value), not as the text of a paragraph",
+                  f"to keep it as text, put it in quotes:\n{_quoted_line(doc, path, node)}")
     if instance is None:
         return at("E100", "this paragraph is empty", "write its text after the '- ', or remove the line")
     if isinstance(instance, str):
@@ -469,6 +487,9 @@ def _paragraph(error, doc, at) -> Diagnostic:
         return _describe(sub, doc)[0]
     source = _source(doc, node)
     quoted = _quoted_line(doc, path, node)
+    indicated = starts_with_indicator(doc.text, node.start_mark.index) if source.startswith("?") else None
+    if indicated is not None:  # `- ? what`: a mapping with no ': ' in sight
+        return at(indicated.code, indicated.message, indicated.hint)
     if isinstance(instance, dict) and source:
         key = cut(str(next(iter(instance))), 30)
         return at("E100", f"YAML read this paragraph as a mapping, because of the ': ' after '{key}'",

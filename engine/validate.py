@@ -229,6 +229,7 @@ class Validator:
             doc, problems = loader.parse(display, text)
             if doc is not None:
                 problems = self.schemas.check(kind, doc)
+                result.diagnostics.extend(doc.warnings)
                 if "#" in text:
                     result.diagnostics.extend(loader.comment_cuts(doc))
         if problems:

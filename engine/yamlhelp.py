@@ -65,6 +65,86 @@ class Explained:
     col: int
     message: str
     hint: str
+    code: str = "E003"
+
+
+# A value that starts with a character YAML gives a meaning to: `- *sigh*`, `title: [aside] more`.
+_INDICATED = re.compile(r"^(?P<lead>[ ]*(?:-[ ]+)*(?:(?P<key>[A-Za-z_][\w-]*):[ ]+)?)(?P<c>[*&\[{@`%>|?!,])")
+_READS_AS = {
+    "*": ("an alias (a reference to a value marked elsewhere with &); aliases are not allowed", "E007"),
+    "&": ("an anchor (a mark that lets a value be repeated elsewhere); anchors are not allowed", "E007"),
+    "[": ("the start of a list written in brackets", "E003"),
+    "{": ("the start of a mapping written in braces", "E003"),
+    "@": ("a reserved character: it cannot start unquoted text", "E003"),
+    "`": ("a reserved character: it cannot start unquoted text", "E003"),
+    "%": ("a reserved character (it starts a directive): it cannot start unquoted text", "E003"),
+    ">": ("a block scalar indicator (text written on the lines below)", "E003"),
+    "|": ("a block scalar indicator (text written on the lines below)", "E003"),
+    "?": ("the mark of a mapping key", "E003"),
+    "!": ("a tag (a type for the value); tags are not allowed", "E006"),
+    ",": ("a separator between the entries of a list or mapping in brackets", "E003"),
+}
+
+
+def starts_with_indicator(text: str, at: int) -> Optional[Explained]:
+    """A value whose first character YAML read as syntax, when the character at offset `at` is that one.
+
+    Prose often opens with `*`, `[`, `@` or `>`; the fix is the same for all: quote the whole text.
+    """
+    lines = Lines(text)
+    line_no, col = lines.pos(at)
+    line = lines.line(line_no)
+    m = _INDICATED.match(line)
+    if m is None or m.start("c") != col - 1:
+        return None
+    return _indicated(line_no, line, m)
+
+
+def _indicated(line_no: int, line: str, m: "re.Match[str]") -> Explained:
+    char, key = m.group("c"), m.group("key")
+    what = ("this text" if key == "text" else f"this `{key}:` value") if key else \
+        "this paragraph" if m.group("lead").strip() else "this value"
+    whole = re.sub(r"[ \t]+#.*$", "", line[m.start("c"):]).rstrip()
+    lead = m.group("lead").strip()
+    reads, code = _READS_AS[char]
+    return Explained(line_no, m.start("c") + 1, f"{what} starts with `{char}`, which YAML reads as {reads}",
+                     f"if the {char} belongs to the text, put the whole {'paragraph' if 'paragraph' in what else 'text'} "
+                     f"in single quotes, doubling any ' inside:\n{lead} {single_quoted(whole)}".rstrip(), code)
+
+
+def _indicator(lines: Lines, marks: list[int]) -> Optional[Explained]:
+    """A syntax error on a line whose value starts with an indicator, at or after that indicator."""
+    for line_no in sorted({lines.pos(at)[0] for at in marks}):
+        line = lines.line(line_no)
+        m = _INDICATED.match(line)
+        if m is None:
+            continue
+        start = lines.starts[line_no - 1] + m.start("c")
+        after = [at for at in marks if at >= start and lines.pos(at)[0] == line_no]
+        if not after:
+            continue
+        if m.group("c") in "[{" and not _closes_before(line, m.start("c"), max(after) - lines.starts[line_no - 1]):
+            continue  # an error inside brackets that were meant as a list: not this slip
+        return _indicated(line_no, line, m)
+    return None
+
+
+def _closes_before(line: str, opened: int, stop: int) -> bool:
+    """Whether the bracket at `opened` is closed before column `stop` (0-based), quotes aside."""
+    depth, quote = 0, ""
+    for i in range(opened, min(stop, len(line))):
+        ch = line[i]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+            if depth == 0:
+                return True
+    return False
 
 
 def explain(text: str, problem: str, context: Optional[str], problem_at: Optional[int],
@@ -90,6 +170,9 @@ def explain(text: str, problem: str, context: Optional[str], problem_at: Optiona
         opener, closer = ("[", "]") if "sequence" in context else ("{", "}")
         return Explained(line, col, f"this {opener} is never closed (the parser gave up at {gave_up})",
                          f"close it with {closer}, or put text that holds {opener} in quotes")
+    indicated = _indicator(lines, [at for at in (problem_at, context_at) if at is not None])
+    if indicated is not None:
+        return indicated
     if problem_at is None:
         return None
     pl, pc = lines.pos(problem_at)
@@ -97,6 +180,9 @@ def explain(text: str, problem: str, context: Optional[str], problem_at: Optiona
     dialogue = _dialogue(current, pc)
     if dialogue is not None:
         return Explained(pl, dialogue[0], dialogue[1], dialogue[2])
+    folded = _folded_item(lines, pl, problem)
+    if folded is not None:
+        return folded
     indent = _indentation(lines, pl, pc, problem)
     if indent is not None:
         return indent
@@ -151,6 +237,33 @@ def _closing(line: str, start: int, quote: str) -> Optional[int]:
             return i
         i += 1
     return None
+
+
+def _folded_item(lines: Lines, line_no: int, problem: str) -> Optional[Explained]:
+    """`- if:` indented past the dash of a plain paragraph above: YAML reads it as more of that paragraph."""
+    if "mapping values are not allowed" not in problem:
+        return None
+    current = lines.line(line_no)
+    m = re.match(r"^( *)(- +)?([A-Za-z_][\w-]*):", current)
+    previous = next((n for n in range(line_no - 1, 0, -1) if lines.line(n).strip()), None)
+    if m is None or previous is None:
+        return None
+    above = re.match(r"^( *)- +[^\s\[{'\"&*!|>%@`?#-]", lines.line(previous))
+    if above is None or len(above.group(1)) >= len(m.group(1)) or ": " in lines.line(previous):
+        return None
+    col, dash = len(m.group(1)) + 1, len(above.group(1)) + 1
+    said = f"is indented to column {col}, past the '-' on line {previous} (column {dash}), so YAML reads it as more " \
+           "of the paragraph above"
+    if m.group(2):
+        return Explained(line_no, col, f"this `- {m.group(3)}:` item {said}", f"align the dash with the others, at column {dash}")
+    owner = next(((n, lines.line(n)) for n in range(previous - 1, 0, -1) if lines.line(n).strip()
+                  and len(lines.line(n)) - len(lines.line(n).lstrip(" ")) < dash - 1
+                  and lines.line(n).rstrip().endswith(":")), None)
+    if owner is None:
+        return None
+    at = len(owner[1]) - len(owner[1].lstrip(" ")) + 1
+    return Explained(line_no, col, f"`{m.group(3)}:` {said}",
+                     f"move it to column {at} to line it up with `{_name(owner[1][at - 1:])}` on line {owner[0]}")
 
 
 def _content_col(line: str) -> int:

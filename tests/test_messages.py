@@ -346,3 +346,155 @@ def test_missing_keys_are_suggested_in_the_authors_own_words(tmp_path, monkeypat
     assert "id: the-cellar" in out and "title: The cellar" in out
     assert "s/03-x.yaml:1:1: error[E100] missing required key 'title'\n  hint: add `title: Attic`" in out
     assert "my-scene" not in out
+
+
+# -- garbled or misleading words -------------------------------------------------------
+
+
+def test_an_empty_text_key_names_the_key(tmp_path, monkeypatch):
+    found = check(tmp_path, monkeypatch, HEAD + "text:\n  - if: warned\n    text:\n")
+    message, hint = one(found, "E100", 5, 10)
+    assert message == "'text' is empty" and hint == "write the text after `text:`"
+
+
+def test_an_option_written_as_plain_text_is_the_option_that_must_be_a_mapping(tmp_path, monkeypatch):
+    scene = HALL + "choices:\n  prompt: Go?\n  options:\n    - text: On.\n      goto: hall\n    - The way back.\n"
+    message, hint = one(check(tmp_path, monkeypatch, scene), "E100", 12, 7)
+    assert message == "option 2 must be a mapping with `text:`, not the text 'The way back.'"
+    assert "- text: The way back.\n  goto: <scene-id>" in hint and "'options'" not in message
+
+
+@pytest.mark.parametrize("word", ["null", "~", "Null"])
+def test_a_paragraph_yaml_reads_as_nothing_names_the_word_typed(tmp_path, monkeypatch, word):
+    message, hint = one(check(tmp_path, monkeypatch, HEAD + f"text:\n  - Dark.\n  - {word}\n"), "E100", 5, 5)
+    assert message == f"YAML reads {word} as nothing (an empty value), not as the text of a paragraph"
+    assert hint.endswith(f"- '{word}'")
+
+
+def test_a_truncated_save_says_where_its_json_breaks(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    write_story(tmp_path / "s", {"story.yaml": STORY, "01-hall.yaml": HALL})
+    (tmp_path / "data" / "vignettes" / "tale").mkdir(parents=True)
+    (tmp_path / "data" / "vignettes" / "tale" / "autosave.json").write_text('{\n "format": 1,\n "story": "ta')
+    monkeypatch.chdir(tmp_path)
+    _, out, err = run("play", "s", "--plain", "--resume")
+    said = " ".join((out + err).split())
+    assert "not valid JSON: Unterminated string starting at line 3, column 11" in said
+    assert "at at" not in said
+
+
+# -- paths that do not exist ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["play", "validate", "check", "graph", "test", "export"])
+def test_a_missing_path_is_a_one_line_usage_error(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(command, "nonexist")
+    assert code == 2 and out == ""
+    assert err == f"vignettes {command}: no such file or folder: nonexist\n"
+
+
+def test_a_diagnostic_about_a_whole_file_prints_no_zero_place(tmp_path, monkeypatch):
+    write_story(tmp_path / "s", {"01-hall.yaml": HALL})  # no story.yaml
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("validate", "s")
+    assert code == 1 and out.startswith("s/story.yaml: error[E011]") and ":0:" not in out
+    _, out, _ = run("validate", "--format", "sarif", "s")
+    location = json.loads(out)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"].endswith("story.yaml") and "region" not in location
+
+
+# -- prose that opens with a character YAML reads as syntax -------------------------------
+
+
+@pytest.mark.parametrize("opening, code, reads", [
+    ("*sigh* Fine.", "E007", "an alias"),
+    ("*sigh fine", "E007", "an alias"),
+    ("& so on.", "E007", "an anchor"),
+    ("&amp; more", "E007", "an anchor"),
+    ("[aside] more text", "E003", "the start of a list written in brackets"),
+    ("{Note} more", "E003", "the start of a mapping written in braces"),
+    ("@home, at last.", "E003", "a reserved character"),
+    ("`code` is law.", "E003", "a reserved character"),
+    ("% done.", "E003", "a reserved character"),
+    ("> tomorrow, then.", "E003", "a block scalar indicator"),
+    ("| pipes", "E003", "a block scalar indicator"),
+    ("? what now", "E003", "the mark of a mapping key"),
+    ("! bang", "E006", "a tag"),
+    ("! {a: b}", "E006", "a tag"),
+])
+def test_prose_opening_with_a_yaml_indicator_says_what_yaml_took_it_for(tmp_path, monkeypatch, opening, code, reads):
+    found = check(tmp_path, monkeypatch, HEAD + f"text:\n  - Dark.\n  - {opening}\n")
+    message, hint = one(found, code, 5, 5)
+    assert message.startswith(f"this paragraph starts with `{opening[0]}`, which YAML reads as {reads}")
+    assert "single quotes, doubling any ' inside" in hint and hint.endswith("- " + "'" + opening + "'")
+    assert "check the quotes, brackets" not in hint
+
+
+@pytest.mark.parametrize("scene, where, words, fix", [
+    (HEAD.replace("Hall", "*sigh* Hall") + "text: [x]\n", (2, 8), "this `title:` value starts with `*`",
+     "title: '*sigh* Hall'"),
+    (HEAD + "text: [x]\nchoices:\n  prompt: > tomorrow\n  options:\n    - text: Go.\n", (5, 11),
+     "this `prompt:` value starts with `>`", "prompt: '> tomorrow'"),
+    (HEAD + "text: [x]\nchoices:\n  options:\n    - text: [aside] the way back\n", (6, 13),
+     "this text starts with `[`", "- text: '[aside] the way back'"),
+    (HEAD + "text:\n  - \"It's\" [sic] fine\n  - if: warned\n    text: '@home'\n", (4, 5), "opens with a quote", None),
+])
+def test_titles_prompts_and_options_opening_with_an_indicator(tmp_path, monkeypatch, scene, where, words, fix):
+    found = check(tmp_path, monkeypatch, scene)
+    message, hint = one(found, "E007" if "`*`" in words else "E003", *where)
+    assert words in message
+    assert fix is None or hint.endswith(fix)
+
+
+@pytest.mark.parametrize("tagged, written", [("!bang", "!bang"), ("!!str x", "!!str"), ("!<tag:x> y", "!<tag:x>"),
+                                             ("!!python/object:os.system x", "!!python/object:os.system")])
+def test_every_tag_form_is_refused_as_written(tmp_path, monkeypatch, tagged, written):
+    message, hint = one(check(tmp_path, monkeypatch, HEAD + f"text:\n  - Dark.\n  - {tagged}\n"), "E006", 5, 5)
+    assert message == f"YAML tag '{written}' is not allowed"
+    assert hint.endswith(f"- '{tagged}'")
+
+
+def test_brackets_meant_as_a_list_keep_their_own_message(tmp_path, monkeypatch):
+    message, _ = one(check(tmp_path, monkeypatch, HEAD + "text: [x, y\nnext: hall\n"), "E003", 3, 7)
+    assert message.startswith("this [ is never closed")
+
+
+# -- list items and keys folded into the text above -------------------------------------
+
+
+@pytest.mark.parametrize("scene, where, words, fix", [
+    (HEAD + "text:\n  - First.\n   - Second.\n", (5, 4),
+     "this '- ' line is read as part of the paragraph above (line 4), not as an item of its own",
+     "align the dash with the others, at column 3"),
+    (HEAD + "text:\n  - First.\n      - Second.\n  - Third.\n", (5, 7), "read as part of the paragraph above (line 4)",
+     "at column 3"),
+    (HEAD + "text:\n  - if: warned\n    text: Lit.\n     - Unlit.\n", (6, 6), "read as part of the text above (line 5)",
+     "align its dash with the other items' dashes"),
+])
+def test_a_list_item_folded_into_the_text_above_warns(tmp_path, monkeypatch, scene, where, words, fix):
+    message, hint = one(check(tmp_path, monkeypatch, scene), "W114", *where)
+    assert message.startswith("this '- ' line is") and words in message
+    assert fix in hint and "YAML joins a line indented past the '-'" in hint
+
+
+@pytest.mark.parametrize("scene", [HEAD + "text:\n  - First.\n  - Second.\n",
+                                   HEAD + "text:\n  - A long paragraph\n    that goes on -- and on.\n",
+                                   HEAD + "text:\n  - >-\n    First.\n    - Second.\n"])
+def test_aligned_items_wrapped_prose_and_block_text_do_not_warn(tmp_path, monkeypatch, scene):
+    assert not [k for k in check(tmp_path, monkeypatch, scene) if k[0] == "W114"]
+
+
+def test_a_conditional_item_indented_into_the_paragraph_above(tmp_path, monkeypatch):
+    scene = HEAD + "text:\n  - First.\n   - if: warned\n     text: Lit.\n"
+    message, hint = one(check(tmp_path, monkeypatch, scene), "E003", 5, 4)
+    assert message == ("this `- if:` item is indented to column 4, past the '-' on line 4 (column 3), so YAML reads "
+                       "it as more of the paragraph above")
+    assert hint == "align the dash with the others, at column 3"
+
+
+def test_a_key_indented_into_the_paragraph_above_names_its_column_and_key(tmp_path, monkeypatch):
+    message, hint = one(check(tmp_path, monkeypatch, HEAD + "text:\n  - Dark.\n   next: hall\n"), "E003", 5, 4)
+    assert message == ("`next:` is indented to column 4, past the '-' on line 4 (column 3), so YAML reads it as more "
+                       "of the paragraph above")
+    assert hint == "move it to column 1 to line it up with `text:` on line 3"
