@@ -29,7 +29,8 @@ class Diagnostic:
         return self.severity == ERROR
 
     def concise(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.severity}[{self.code}] {self.message}"
+        place = f":{self.line}:{self.col}" if self.line >= 1 else ""  # line 0: about the whole file
+        return f"{self.file}{place}: {self.severity}[{self.code}] {self.message}"
 
 
 class EngineError(Exception):

@@ -83,7 +83,7 @@ def test_refuses_a_story_with_errors_as_play_does(tmp_path):
     code, out, err = run("export", str(story), "-o", str(tmp_path / "x.html"))
     assert code == 1 and "error[E106]" in err and "02-two.yaml" in err and "Traceback" not in err
     assert not (tmp_path / "x.html").exists()
-    assert run("export", str(tmp_path / "nothing-here"), cwd=tmp_path)[0] == 1
+    assert run("export", str(tmp_path / "nothing-here"), cwd=tmp_path)[0] == 2  # a typo in the path: usage
     assert run("export", "--no-such-flag")[0] == 2
 
 
