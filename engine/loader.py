@@ -489,7 +489,7 @@ def comment_cuts(doc: Document) -> list[Diagnostic]:
             stack += [(v, k.value) for k, v in node.value]
         elif isinstance(node, SequenceNode):
             stack += [(v, key) for v in node.value]
-        elif key in _PROSE_KEYS and node.tag is _PLAIN and node.style in ("", None):
+        elif key in _PROSE_KEYS and node.tag is _PLAIN and node.style in ("", None) and node.value:
             end = node.end_mark
             m = _COMMENT_AFTER.match(doc.text, end.index)
             if m is None or node.value.rstrip().endswith(_SENTENCE_END):

@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from engine import resources
 from engine.errors import Diagnostic, ERROR
-from engine.yamlhelp import cut, starts_with_indicator
+from engine.yamlhelp import cut, single_quoted, starts_with_indicator
 
 KINDS = ("story", "scene", "save", "testplan")
 SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -271,6 +271,17 @@ def _got(value: Any) -> str:
     return kind
 
 
+def _comment_instead(doc, node) -> tuple[str, int]:
+    """The comment YAML found where a value was expected (`title: #1 Hall`), or '', and how far on its # is."""
+    m = re.match(r"[ \t]*(#[^\r\n]*)", doc.text[node.end_mark.index:]) if node is not None else None
+    return (m.group(1).rstrip(), m.start(1)) if m else ("", 0)
+
+
+def _at_comment(doc, path: tuple, skip: int, message: str, hint: str) -> Diagnostic:
+    pos = doc.pos(path)
+    return Diagnostic(doc.path, pos.line, pos.col + skip, "E100", message, ERROR, hint)
+
+
 def _quote(text: str) -> str:
     return "'" + cut(text).replace("'", "''") + "'"
 
@@ -290,8 +301,6 @@ def _source(doc, node) -> str:
 
 def _quoted_line(doc, path: tuple, node) -> str:
     """The author's line with the value in quotes: `title: '1953'` or `- 'yes'`."""
-    from engine.yamlhelp import single_quoted
-
     text = _source(doc, node) or (node.value if node is not None and isinstance(node.value, str) else "")
     text = cut(text, 60)
     lead = "-" if path and isinstance(path[-1], int) else f"{path[-1]}:" if path else ""
@@ -438,6 +447,11 @@ def _wrong_type(error, doc, at) -> Diagnostic:
     plain = getattr(raw, "tag", "") == "plain"
     if plain and wants_text and instance is None and not raw.value:
         item = bool(path) and isinstance(path[-1], int)
+        comment, skip = _comment_instead(doc, raw)
+        if comment:
+            return _at_comment(doc, path, skip, f"{_field(path)} is empty: YAML reads {cut(comment)} as a comment",
+                               f"to keep it as text, put it in quotes: {'-' if item else f'{path[-1]}:'} "
+                               f"{single_quoted(comment)}")
         hint = "write its text after the '- ', or remove the line" if item else f"write the text after `{path[-1]}:`"
         return at("E100", f"{_field(path)} is empty", hint)
     if plain and wants_text and not isinstance(instance, (dict, list)):
@@ -480,6 +494,10 @@ def _paragraph(error, doc, at) -> Diagnostic:
     if instance is None and getattr(node, "value", ""):  # the author wrote null or ~, which YAML reads as nothing
         return at("E100", f"YAML reads {cut(node.value)} as nothing (an empty value), not as the text of a paragraph",
                   f"to keep it as text, put it in quotes:\n{_quoted_line(doc, path, node)}")
+    comment, skip = _comment_instead(doc, node) if instance is None else ("", 0)
+    if comment:  # `- #hashtag`
+        return _at_comment(doc, path, skip, f"this paragraph is empty: YAML reads {cut(comment)} as a comment",
+                           f"to keep it as text, put it in quotes:\n- {single_quoted(comment)}")
     if instance is None:
         return at("E100", "this paragraph is empty", "write its text after the '- ', or remove the line")
     if isinstance(instance, str):

@@ -498,3 +498,16 @@ def test_a_key_indented_into_the_paragraph_above_names_its_column_and_key(tmp_pa
     assert message == ("`next:` is indented to column 4, past the '-' on line 4 (column 3), so YAML reads it as more "
                        "of the paragraph above")
     assert hint == "move it to column 1 to line it up with `text:` on line 3"
+
+
+@pytest.mark.parametrize("scene, where, message, fix", [
+    (HEAD.replace("title: Hall", "title: #1 Hall") + "text: [x]\n", (2, 8),
+     "'title' is empty: YAML reads #1 Hall as a comment", "title: '#1 Hall'"),
+    (HEAD + "text:\n  - Dark.\n  - #hashtag\n", (5, 5), "this paragraph is empty: YAML reads #hashtag as a comment",
+     "- '#hashtag'"),
+])
+def test_a_value_that_is_all_comment_says_so(tmp_path, monkeypatch, scene, where, message, fix):
+    found = check(tmp_path, monkeypatch, scene)
+    said, hint = one(found, "E100", *where)
+    assert said == message and hint.endswith(fix)
+    assert not [k for k in found if k[0] == "W113"]  # not also "this text stops at ''"
