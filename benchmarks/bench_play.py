@@ -103,9 +103,9 @@ def in_pty(story, story_arg, runs, rng, home):
         child.delaybeforesend = None
         child.expect("Begin the story")
         child.send("\r")
-        child.expect("Enter pick")
+        child.expect("q quit")
         for _, key, view in random_path(story, rng):
-            marker = "The end." if view.is_ending else "Enter pick"
+            marker = "The end." if view.is_ending else "q quit"  # the end of every prompt's hint bar
             t0 = time.perf_counter()
             child.send(key)
             child.expect_exact(marker)

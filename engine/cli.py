@@ -77,7 +77,7 @@ def _add_play(sub) -> None:
                               "u undo, s save, r recap, h help, q quit; Ctrl-C / Ctrl-D quit, keeping your place.\n\n"
                               "exit codes: 0 done or quit, 1 the story does not validate, a --choices answer\n"
                               "names no option, or the story strands the reader (no open option, no next),\n"
-                              "2 usage error, 130 interrupted (Ctrl-C)",
+                              "2 usage error, 130 interrupted (Ctrl-C), 129 hung up (SIGHUP), 143 terminated (SIGTERM)",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("story", nargs="?", metavar="STORY", help="a story folder (default: the bundled story)")
     p.add_argument("--plain", action="store_true",
@@ -101,7 +101,8 @@ def _run_play(args, out, err) -> int:
 
     outcome = launch.run(args, out, err, interactive=_is_terminal(sys.stdin) and _is_terminal(out))
     return {launch.PROBLEMS: EXIT_PROBLEMS, launch.USAGE: EXIT_USAGE,
-            launch.INTERRUPTED: EXIT_INTERRUPTED}.get(outcome, EXIT_OK)
+            launch.INTERRUPTED: EXIT_INTERRUPTED, launch.TERMINATED: 128 + 15,
+            launch.HUNG_UP: 128 + 1}.get(outcome, EXIT_OK)
 
 
 def _is_terminal(stream) -> bool:

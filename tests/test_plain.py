@@ -338,3 +338,12 @@ def test_a_fifo_or_dev_zero_autosave_gets_an_answer_within_a_second(data_home, k
     assert "could not be read" in said and "not a save file" in said and "The end." in said
     kept = list(data_home.glob("autosave.broken-*.json"))
     assert len(kept) == 1 and (kept[0].is_fifo() if kind == "fifo" else os.readlink(kept[0]) == "/dev/zero")
+
+
+def test_with_stdout_closed_it_says_so_truthfully_on_stderr(tmp_path):
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "d"), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(["bash", "-c", f"'{sys.executable}' -m engine play '{FIXTURE}' --choices 1,1 >&-"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "standard output is closed" in done.stderr and "place is kept" not in done.stderr
+    assert not (tmp_path / "d").exists()

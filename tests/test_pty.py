@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -200,3 +201,26 @@ def test_a_stranded_reader_is_told_of_a_story_bug_not_an_ending(env, tmp_path, e
     assert child.exitstatus == 1
     assert "The end." not in rest
     assert "no way on from scene 'hall'" in rest and "a bug in the story" in rest and "Your place is kept" in rest
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_sigterm_and_sighup_restore_the_terminal_and_keep_the_place(env, tmp_path, signum, code):
+    import io
+
+    child = spawn(env)
+    child.logfile_read = seen = io.StringIO()
+    child.expect("Begin the story")
+    child.send("\r")
+    child.expect("What do you remember")
+    child.expect("q quit")
+    child.send("2")
+    child.expect("Which way")
+    child.expect("q quit")
+    child.kill(signum)
+    finish(child)
+    out = seen.getvalue()
+    assert child.exitstatus == code, out
+    assert "Traceback" not in out
+    assert out.rfind("\x1b[?25h") > out.rfind("\x1b[?25l") > 0  # the cursor is shown again
+    story = validate.load_story(FIXTURE)
+    assert SaveFolder(story.id, tmp_path / "data" / "vignettes").read("autosave")["answers"] == [1]

@@ -7,12 +7,14 @@ and so that prompt-toolkit is imported only when a terminal is really there.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
 from engine.errors import EngineError
 from engine.frontend.plain import PlainUI, parse_script
-from engine.frontend.session import ENDED, EOF, INTERRUPTED, QUIT, STRANDED, ScriptError, Session
+from engine.frontend.session import (ENDED, EOF, HUNG_UP, INTERRUPTED, QUIT, STRANDED, TERMINATED, ScriptError,
+                                     Session, Stopped)
 from engine.saves import AUTOSAVE, SaveError, SaveFolder, check_slot
 
 PROBLEMS, USAGE = "problems", "usage"
@@ -42,6 +44,10 @@ def load(story_arg, err):
 
 def run(args, out, err, interactive: bool, stdin=None) -> str:
     stdin = sys.stdin if stdin is None else stdin
+    if out is None or getattr(out, "closed", False):
+        err.write("vignettes play: standard output is closed, so there is nowhere to show the story; "
+                  "nothing was played and nothing was saved.\n")
+        return PROBLEMS
     try:
         slot = check_slot(args.slot)
         script = parse_script(args.choices) if args.choices is not None else None
@@ -71,6 +77,7 @@ def run(args, out, err, interactive: bool, stdin=None) -> str:
         ui = TerminalUI(colour=not os.environ.get("NO_COLOR"))
     session = Session(story, ui, folder, slot, command)
     resume = "new" if args.new else "yes" if args.resume else "no" if script is not None else "ask"
+    previous = _on_signals(ui)
     try:
         outcome = session.play(resume)
     except ScriptError as e:
@@ -79,16 +86,26 @@ def run(args, out, err, interactive: bool, stdin=None) -> str:
     except BrokenPipeError:
         raise  # the reader closed the pipe (`| head`): cli ends quietly
     except Exception as e:  # the last resort: a reader never sees a traceback
-        err.write(f"vignettes: something went wrong ({type(e).__name__}: {e}); your place is kept.\n")
+        try:
+            session.finish_saving()
+        except Exception:  # the output that failed may fail again; the answer below must still be true
+            pass
+        kept = folder is not None and not session.save_failed and not session.blocked and session.state.answers
+        err.write(f"vignettes: something went wrong ({type(e).__name__}: {e})"
+                  + ("; your place is kept.\n" if kept else ".\n"))
         outcome = PROBLEMS
     finally:
+        _restore_signals(previous)
         problem = _write_transcript(args.transcript, session, err)
     kept = folder is not None and not session.save_failed and not session.blocked and session.state.answers
-    if outcome in (QUIT, EOF, INTERRUPTED):
+    if outcome in (QUIT, EOF, INTERRUPTED, TERMINATED, HUNG_UP):
         if script is not None and outcome == EOF:
             err.write(f"vignettes: the --choices answers ran out before the story's end "
                       f"(scene '{session.state.scene}')\n")
-        ui.say("Goodbye." + (f" Your place is kept; {command} resumes it." if kept else ""))
+        try:
+            ui.say("Goodbye." + (f" Your place is kept; {command} resumes it." if kept else ""))
+        except OSError:  # the terminal hung up: nobody is there to read it
+            pass
     if outcome == STRANDED:
         scene = story.scene(session.state.scene)
         err.write(f"vignettes: the story has no way on from scene '{scene.id}' ({scene.pos.file}:{scene.pos.line}): "
@@ -101,6 +118,30 @@ def run(args, out, err, interactive: bool, stdin=None) -> str:
         err.write(f"vignettes: the story ended with {len(ui.leftover)} --choices answer(s) left over: "
                   f"{','.join(ui.leftover)}\n")
     return PROBLEMS if problem and outcome in (ENDED, QUIT, EOF) else outcome
+
+
+def _on_signals(ui) -> dict:
+    """SIGTERM and SIGHUP unwind the game like Ctrl-C, so the terminal is restored and the place kept.
+
+    A full-screen prompt is asked to end itself (an exception raised inside its
+    event loop would be caught there); anywhere else the exception is raised.
+    """
+    def stop(signum, frame):
+        outcome = TERMINATED if signum == signal.SIGTERM else HUNG_UP
+        if not getattr(ui, "stop", lambda outcome: False)(outcome):
+            raise Stopped(outcome)
+    previous = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            previous[signum] = signal.signal(signum, stop)
+        except (ValueError, OSError):  # not the main thread: leave the defaults
+            pass
+    return previous
+
+
+def _restore_signals(previous: dict) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
 
 
 def _write_transcript(path, session: Session, err) -> bool:

@@ -19,6 +19,15 @@ from engine.model import Story
 from engine.saves import AUTOSAVE, BrokenSave, SaveError, SaveFolder, check_slot
 
 ENDED, QUIT, EOF, INTERRUPTED, STRANDED = "ended", "quit", "eof", "interrupted", "stranded"
+TERMINATED, HUNG_UP = "terminated", "hung up"  # SIGTERM, SIGHUP
+
+
+class Stopped(BaseException):
+    """Raised by the player's SIGTERM/SIGHUP handler, so the game unwinds (terminal restored, place kept)."""
+
+    def __init__(self, outcome: str):
+        super().__init__(outcome)
+        self.outcome = outcome
 
 HELP = (
     ("1-9", "pick that option"),
@@ -226,6 +235,8 @@ class Session:
             return self._loop()
         except KeyboardInterrupt:
             return INTERRUPTED
+        except Stopped as stop:
+            return stop.outcome
         except EOFError:
             return EOF
         finally:

@@ -23,7 +23,7 @@ from prompt_toolkit.output import ColorDepth, create_output
 from prompt_toolkit.styles import Style
 
 from engine import runtime
-from engine.frontend.session import HELP, Action, credits
+from engine.frontend.session import HELP, Action, Stopped, credits
 from engine.frontend.text import clean, wrap
 from engine.model import Story
 from engine.saves import SLOT_NAME
@@ -121,6 +121,19 @@ class TerminalUI:
         store_typeahead(self.input, pending)
         self._render, self._keys = render, bindings
         return self._application().run(handle_sigint=False)
+
+    def stop(self, outcome: str) -> bool:
+        """End the prompt on screen with Stopped (from a signal handler); False when none is up."""
+        app = self._app
+        loop = getattr(app, "loop", None)
+        if app is None or not app.is_running or loop is None:
+            return False
+
+        def end():
+            if app.is_running and app.future is not None and not app.future.done():
+                app.exit(exception=Stopped(outcome))
+        loop.call_soon_threadsafe(end)
+        return True
 
     def _drop_unread(self) -> None:
         """Throw away what the terminal holds unread (keys typed while a scene was drawn)."""
