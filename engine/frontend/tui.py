@@ -120,7 +120,11 @@ class TerminalUI:
         self._after_cr = False
         store_typeahead(self.input, pending)
         self._render, self._keys = render, bindings
-        return self._application().run(handle_sigint=False)
+        try:
+            return self._application().run(handle_sigint=False)
+        finally:  # older prompt-toolkit releases leave the cursor hidden after an inline prompt
+            self.output.show_cursor()
+            self.output.flush()
 
     def stop(self, outcome: str) -> bool:
         """End the prompt on screen with Stopped (from a signal handler); False when none is up."""
