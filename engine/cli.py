@@ -72,9 +72,14 @@ def _add_play(sub) -> None:
                               "  vignettes play --slot chapter-2             play in (and resume from) a named slot\n"
                               "  vignettes play --plain                      one line per answer (screen readers)\n"
                               "  vignettes play --choices 2,-,1 --transcript out.md\n"
-                              "                                              answer from a list, write the reading\n\n"
+                              "                                              answer from a list, write the reading\n"
+                              "  vignettes play my-story/ --from the-cellar --set courage=2\n"
+                              "                                              an author's run: start anywhere\n"
+                              "  vignettes play my-story/ --watch            reload on every saved edit\n"
+                              "  vignettes play --choices 1,- --record-plan my-story/tests/new.yaml\n"
+                              "                                              turn a reading into a test plan\n\n"
                               "keys at every prompt: 1-9 or arrows+Enter pick, Enter goes on where allowed,\n"
-                              "u undo, s save, r recap, h help, q quit; Ctrl-C / Ctrl-D quit, keeping your place.\n\n"
+                              "u undo, s save, r recap, v variables, h help, q quit; Ctrl-C / Ctrl-D quit, keeping your place.\n\n"
                               "exit codes: 0 done or quit, 1 the story does not validate, a --choices answer\n"
                               "names no option, or the story strands the reader (no open option, no next),\n"
                               "2 usage error, 130 interrupted (Ctrl-C), 129 hung up (SIGHUP), 143 terminated (SIGTERM)",
@@ -93,6 +98,18 @@ def _add_play(sub) -> None:
     again.add_argument("--resume", action="store_true", help="resume the saved game without asking")
     p.add_argument("--slot", metavar="NAME", default="autosave",
                    help="the save slot to resume from and save into (default: autosave)")
+    author = p.add_argument_group("an author's run (never saved; the reader's saved game is left as it was)")
+    author.add_argument("--from", dest="from_scene", metavar="SCENE", help="start at this scene instead of the story's start")
+    author.add_argument("--set", action="append", metavar="NAME=VALUE",
+                        help="start with this value for a declared variable (repeatable), e.g. --set held_on=2")
+    author.add_argument("--show-vars", action="store_true", help="show the variables after every scene (the v key "
+                                                                 "shows them at any prompt)")
+    author.add_argument("--watch", action="store_true",
+                        help="reload the story when one of its files changes, keeping your place by replaying "
+                             "your answers; an edit with errors shows them and keeps the last good version")
+    author.add_argument("--record-plan", metavar="FILE",
+                        help="when the reading ends, write it to FILE as a test plan (for the story's tests/ "
+                             "folder) whose expectations are what was shown")
     p.set_defaults(run=_run_play)
 
 

@@ -6,12 +6,16 @@ and so that prompt-toolkit is imported only when a terminal is really there.
 
 from __future__ import annotations
 
+import difflib
 import os
 import signal
 import sys
 from pathlib import Path
 
+from engine import resources, runtime
 from engine.errors import EngineError
+from engine.frontend.watch import Watcher
+from engine.runtime import RuntimeMisuse
 from engine.frontend.plain import PlainUI, parse_script
 from engine.frontend.session import (ENDED, EOF, HUNG_UP, INTERRUPTED, QUIT, STRANDED, TERMINATED, ScriptError,
                                      Session, Stopped)
@@ -57,26 +61,46 @@ def run(args, out, err, interactive: bool, stdin=None) -> str:
     if script is not None and args.choices.strip() and not script:
         err.write("vignettes play: --choices needs answers such as 2,-,1\n")
         return USAGE
+    if args.watch and script is not None:
+        err.write("vignettes play: --watch is for playing by hand; it cannot take --choices\n")
+        return USAGE
     story = load(args.story, err)
     if story is None:
         return PROBLEMS
-    command = "vignettes play" + (f" {args.story}" if args.story else "") + (f" --slot {slot}" if slot != AUTOSAVE else "")
     try:
-        folder = SaveFolder(story.id)
+        first = _authors_start(story, args)
+    except RuntimeMisuse as e:
+        err.write(f"vignettes play: {e.message}\n")
+        return USAGE
+    if first is not None and args.record_plan:
+        err.write("vignettes play: a test plan starts at the story's start, so --record-plan cannot be used "
+                  "with --from or --set\n")
+        return USAGE
+    command = "vignettes play" + (f" {args.story}" if args.story else "") + (f" --slot {slot}" if slot != AUTOSAVE else "")
+    authors = first is not None or args.watch
+    try:
+        # An author's run (--from, --set, --watch) is never saved: the reader's autosave stays as it was.
+        folder = None if authors else SaveFolder(story.id)
     except SaveError as e:
         err.write(f"vignettes: {e.message}; playing without saves\n")
         folder = None
+    watcher = Watcher(_story_folder(args.story)) if args.watch else None
+    poll = watcher.changed if watcher else None
     plain = args.plain or script is not None or not interactive or os.environ.get("TERM") == "dumb"
     if plain:
         _forgiving(stdin, "replace")
         _forgiving(out, "replace")
-        ui = PlainUI(stdin, out, script)
+        ui = PlainUI(stdin, out, script, poll=poll)
     else:
         from engine.frontend.tui import TerminalUI
 
-        ui = TerminalUI(colour=not os.environ.get("NO_COLOR"))
-    session = Session(story, ui, folder, slot, command)
-    resume = "new" if args.new else "yes" if args.resume else "no" if script is not None else "ask"
+        ui = TerminalUI(colour=not os.environ.get("NO_COLOR"), poll=poll)
+    reload = (lambda: _reload(args.story)) if watcher else None
+    session = Session(story, ui, folder, slot, command, state=first, reload=reload, show_vars=args.show_vars)
+    if watcher:
+        ui.say(f"Watching {_story_folder(args.story)} for edits: a saved change reloads the story in place. "
+               "Nothing is saved while watching.")
+    resume = "no" if authors else "new" if args.new else "yes" if args.resume else "no" if script is not None else "ask"
     previous = _on_signals(ui)
     try:
         outcome = session.play(resume)
@@ -97,6 +121,7 @@ def run(args, out, err, interactive: bool, stdin=None) -> str:
     finally:
         _restore_signals(previous)
         problem = _write_transcript(args.transcript, session, err)
+        problem = _write_plan(args.record_plan, args.story, session, err) or problem
     kept = folder is not None and not session.save_failed and not session.blocked and session.state.answers
     if outcome in (QUIT, EOF, INTERRUPTED, TERMINATED, HUNG_UP):
         if script is not None and outcome == EOF:
@@ -142,6 +167,66 @@ def _on_signals(ui) -> dict:
 def _restore_signals(previous: dict) -> None:
     for signum, handler in previous.items():
         signal.signal(signum, handler)
+
+
+def _story_folder(story_arg) -> Path:
+    from engine import validate
+
+    folder = Path(story_arg) if story_arg else validate.bundled_story()
+    return folder.parent if folder.is_file() else folder
+
+
+def _authors_start(story, args):
+    """The first State of an author's run (--from, --set), or None for a reader's game."""
+    if not args.from_scene and not args.set:
+        return None
+    scene = args.from_scene
+    if scene is not None and scene not in story.by_id:
+        near = difflib.get_close_matches(scene, list(story.by_id), n=1)
+        raise RuntimeMisuse(f"--from: no scene '{scene}' in story '{story.id}'"
+                            + (f"; did you mean '{near[0]}'?" if near else f" (scenes: {', '.join(story.by_id)})"))
+    values = dict(runtime.assignment(story, text) for text in args.set or ())
+    return runtime.start(story, scene or story.start.scene, values)
+
+
+def _reload(story_arg):
+    """The story as it is on disk now: (story, []) or (None, its errors)."""
+    from engine import validate
+
+    try:
+        return validate.load_story(_story_folder(story_arg)), []
+    except EngineError as e:
+        return None, list(e.diagnostics) or [e]
+
+
+def _write_plan(path, story_arg, session: Session, err) -> bool:
+    """`--record-plan FILE`: the reading as a test plan; True when that failed."""
+    if not path:
+        return False
+    from engine import plans
+
+    target = Path(path)
+    schema = resources.schema_path("testplan")
+    folder = _story_folder(story_arg)
+    for candidate in (folder / "schemas", folder.parent / "schemas"):
+        if (candidate / "testplan.schema.json").is_file():
+            schema = candidate / "testplan.schema.json"
+            break
+    try:
+        ref = os.path.relpath(schema.resolve(), target.resolve().parent).replace(os.sep, "/")
+    except ValueError:  # another drive on Windows
+        ref = schema.resolve().as_uri()
+    try:
+        text = plans.record(session.story, session.state, target.stem.replace("-", " ").capitalize(), ref)
+        target.write_text(text, encoding="utf-8")
+    except runtime.RuntimeMisuse as e:
+        err.write(f"vignettes: no plan recorded: {e.message}\n")
+        return True
+    except OSError as e:
+        err.write(f"vignettes: cannot write the plan {path}: {e.strerror or e}\n")
+        return True
+    err.write(f"vignettes: recorded the reading as a test plan in {path}; trim it, then `vignettes test`\n")
+    return False
 
 
 def _write_transcript(path, session: Session, err) -> bool:

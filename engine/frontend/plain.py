@@ -7,6 +7,7 @@ a list instead of the keyboard.
 
 from __future__ import annotations
 
+import select
 import shutil
 from typing import Callable, Optional, Sequence
 
@@ -16,7 +17,14 @@ from engine.frontend.text import clean, clean_line, wrap
 from engine.model import Story
 
 _COMMANDS = {"u": "undo", "undo": "undo", "s": "save", "save": "save", "r": "recap", "recap": "recap",
-             "h": "help", "?": "help", "help": "help", "q": "quit", "quit": "quit"}
+             "v": "vars", "vars": "vars", "h": "help", "?": "help", "help": "help", "q": "quit", "quit": "quit"}
+
+
+def _is_tty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def parse_script(text: str) -> list[str]:
@@ -28,11 +36,13 @@ class PlainUI:
     """Reads answers from `stdin` (or a script), writes everything to `out`."""
 
     def __init__(self, stdin, out, script: Optional[Sequence[str]] = None,
-                 columns: Callable[[], int] = lambda: shutil.get_terminal_size().columns):
+                 columns: Callable[[], int] = lambda: shutil.get_terminal_size().columns,
+                 poll: Optional[Callable[[], list]] = None):
         self.stdin = stdin
         self.out = out
         self.script = list(script) if script is not None else None
         self.columns = columns
+        self.poll = poll  # `play --watch`: the files changed since the last look
         self.answered = 0
         self.prompts = 0
 
@@ -124,13 +134,37 @@ class PlainUI:
         if self.script:
             return self._scripted(view)
         while True:
-            answer = self.readline(self._prompt(view))
+            changed = self._wait(self._prompt(view))
+            if changed:
+                return Action("reload", files=tuple(changed))
+            answer = self.readline("")
             action = self._parse(view, answer)
             if action:
                 return action
             self.para(self._hint(view))
 
+    def _wait(self, prompt: str) -> list:
+        """Show the prompt, then wait for a line; with --watch, return the changed files if an edit comes first.
+
+        Only a terminal is waited on this way: there each read returns one typed line, so nothing can sit
+        unseen in Python's buffer while the file descriptor looks idle.
+        """
+        if self.stdin is None or getattr(self.stdin, "closed", False):
+            raise EOFError
+        self.out.write(prompt)
+        self.out.flush()
+        if self.poll is None or not _is_tty(self.stdin):
+            return []
+        while not select.select([self.stdin], [], [], 0.25)[0]:
+            changed = self.poll()
+            if changed:
+                self.out.write("\n")
+                return changed
+        return []
+
     def _prompt(self, view: runtime.View) -> str:
+        if view.is_ending:
+            return "u to undo, q to quit: "
         if not view.options:
             return "Press Enter to go on (h for help): "
         pick = "1" if len(view.options) == 1 else f"1-{len(view.options)}"
@@ -185,6 +219,15 @@ class PlainUI:
         for n, (title, choice) in enumerate(steps, 1):
             said = f": {' '.join(clean(choice).split())}" if choice else ""
             self.para(f"{clean(title)}{said}", first=f"  {n}. ")
+
+    def problems(self, lines: Sequence[str]) -> None:
+        """Diagnostics as validate prints them: one unwrapped line each, so `file:line:col` stays whole."""
+        for line in lines:
+            self.write(clean_line(line) if not line.startswith("  ") else "  " + clean_line(line))
+
+    def variables(self, values: Sequence[tuple[str, object]]) -> None:
+        shown = ", ".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in values)
+        self.para(f"Variables: {shown or 'none'}", first="  ")
 
     def help(self) -> None:
         self.write()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Optional, Protocol, Sequence
+from typing import Callable, Optional, Protocol, Sequence
 
 from engine import runtime
 from engine.errors import EngineError
@@ -37,6 +37,7 @@ HELP = (
     ("u", "undo the last step"),
     ("s", "save to a named slot"),
     ("r", "recap: your path and reflections so far"),
+    ("v", "the story's variables now (an author's view)"),
     ("h / ?", "this help"),
     ("q", "quit (your place is kept)"),
     ("Ctrl-C / Ctrl-D", "quit at once (your place is kept)"),
@@ -45,15 +46,17 @@ HELP = (
 
 @dataclass(frozen=True)
 class Action:
-    """What the reader asked for: kind is choose, go_on, undo, save, recap, help or quit."""
+    """What the reader asked for: kind is choose, go_on, undo, save, recap, vars, help or quit;
+    `reload` comes from the player itself when a watched file changed (`files`)."""
 
     kind: str
     index: Optional[int] = None
     slot: str = ""
+    files: tuple[str, ...] = ()
 
 
 # What a reader can do at a prompt besides answering; `Session.commands` says which work now.
-COMMANDS = ("undo", "save", "recap", "help", "quit")
+COMMANDS = ("undo", "save", "recap", "vars", "help", "quit")
 
 
 class UI(Protocol):
@@ -65,6 +68,8 @@ class UI(Protocol):
     def ask_slot(self) -> str: ...
     def recap(self, steps: Sequence[tuple[str, Optional[str]]]) -> None: ...
     def help(self) -> None: ...
+    def variables(self, values: Sequence[tuple[str, object]]) -> None: ...
+    def problems(self, lines: Sequence[str]) -> None: ...
     def ending(self, view: runtime.View, steps: Sequence[tuple[str, Optional[str]]], again: str) -> None: ...
 
 
@@ -98,6 +103,10 @@ def option_number(answer: str, count: int) -> Optional[int]:
     return n if 1 <= n <= count else None
 
 
+def _value(v: object) -> str:
+    return str(v).lower() if isinstance(v, bool) else str(v)
+
+
 class ScriptError(EngineError):
     """A scripted answer that names no option."""
 
@@ -106,13 +115,16 @@ class Session:
     """A reader's game: the story, the state, and where it is saved."""
 
     def __init__(self, story: Story, ui: UI, folder: Optional[SaveFolder], slot: str = AUTOSAVE,
-                 command: str = "vignettes play"):
+                 command: str = "vignettes play", state: Optional[runtime.State] = None,
+                 reload: Optional[Callable[[], tuple[Optional[Story], list]]] = None, show_vars: bool = False):
         self.story = story
         self.ui = ui
         self.folder = folder
         self.slot = check_slot(slot)
         self.command = command
-        self.state = runtime.start(story)
+        self.state = state or runtime.start(story)
+        self.reload = reload  # `play --watch`: the story as it is on disk now, or None and its errors
+        self.show_vars = show_vars
         self.transcript: list[str] = [f"# {clean(story.title)}", ""]
         self.save_failed = False
         self.blocked = False  # the slot holds a file that could not be moved aside: never write over it
@@ -230,7 +242,12 @@ class Session:
         try:
             if not self.resume(resume):
                 return QUIT
-            if show_notes and not self.state.answers and not self.ui.notes(self.story):
+            if self.state.is_authors_run:
+                scene, values = self.state.origin
+                changed = ", ".join(f"{k}={_value(v)}" for k, v in values if self.story.start_values.get(k) != v)
+                self.ui.say(f"Author's run: from scene '{scene}'" + (f" with {changed}" if changed else "")
+                            + ". Nothing is saved, and the reader's saved game is left as it was.")
+            elif show_notes and not self.state.answers and not self.ui.notes(self.story):
                 return QUIT
             return self._loop()
         except KeyboardInterrupt:
@@ -243,20 +260,24 @@ class Session:
             self.finish_saving()
 
     def _loop(self) -> str:
-        shown = None
+        shown = stopped = None
         while True:
             v = runtime.view(self.story, self.state)
             if shown != self.state:
                 self.ui.scene(v)
                 self._record_scene(v)
+                if self.show_vars:
+                    self.ui.variables(self.state.variables)
                 shown = self.state
-            if v.stranded:  # a story bug: never shown as an ending; the place is kept
+            if (v.stranded or v.is_ending) and stopped != self.state:
                 self.autosave()
-                return STRANDED
-            if v.is_ending:
-                self.autosave()
-                self.ui.ending(v, runtime.recap(self.story, self.state), f"{self.command} --new")
-                return ENDED
+                if v.is_ending:
+                    self.ui.ending(v, runtime.recap(self.story, self.state), f"{self.command} --new")
+                if self.reload is None:
+                    return STRANDED if v.stranded else ENDED  # stranded: a story bug, never shown as an ending
+                stopped = self.state
+                self.ui.say(("The reader is stranded here: no option is open and there is no `next:`. " if v.stranded
+                             else "") + "Still watching the story: save an edit to see it here; u undoes, q quits.")
             action = self.ui.ask(v, self.commands())
             if action.kind == "choose":
                 self._record_answer(v, dict(v.options)[action.index])
@@ -274,8 +295,38 @@ class Session:
                 self.ui.recap(runtime.recap(self.story, self.state))
             elif action.kind == "help":
                 self.ui.help()
+            elif action.kind == "vars":
+                self.ui.variables(self.state.variables)
+            elif action.kind == "reload":
+                if self.reload_story(action.files):
+                    shown = stopped = None
             elif action.kind == "quit":
-                return QUIT
+                return ENDED if v.is_ending else QUIT
+
+    def reload_story(self, files: Sequence[str]) -> bool:
+        """Take up the story as edited, keeping the reader's place by replaying the answers as far as they fit.
+
+        An edit that breaks the story leaves the last good version playing. True: the story was reloaded.
+        """
+        what = ", ".join(files) or "a story file"
+        story, problems = self.reload()
+        if story is None:
+            self.ui.say(f"{what} changed, but the story now has errors; still playing the last good version "
+                        "until they are fixed:")
+            lines = []
+            for d in problems[:10]:
+                lines += [d.concise()] + ([f"  hint: {d.hint}"] if d.hint else [])
+            self.ui.problems(lines + ([f"... and {len(problems) - 10} more"] if len(problems) > 10 else []))
+            return False
+        state, stopped = runtime.replay_as_far(story, self.state.answers, self.state.origin)
+        self.story, self.state = story, state
+        if stopped is None:
+            self.ui.say(f"Reloaded ({what} changed); your {len(state.answers)} answer(s) were replayed.")
+        else:
+            self.ui.say(f"Reloaded ({what} changed). The edit changed the path, so the replay stopped: "
+                        f"{stopped.message.split(': ', 1)[0]}. You are in scene '{state.scene}', after "
+                        f"{len(state.answers)} answer(s).")
+        return True
 
     def commands(self) -> frozenset[str]:
         """The commands that do something now: undo once there is a step, save when saves are on."""

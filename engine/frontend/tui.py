@@ -9,6 +9,7 @@ paste of escape sequences or undecodable bytes has nowhere to go.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import termios
 from typing import Callable, Optional, Sequence
@@ -32,8 +33,9 @@ _COLOUR = Style.from_dict({"title": "bold", "prompt": "bold", "selected": "rever
                            "hint": "fg:ansibrightblack", "chosen": "fg:ansicyan", "note": "fg:ansiyellow"})
 _MONO = Style.from_dict({"title": "bold", "prompt": "bold", "selected": "reverse", "hint": "", "chosen": "",
                          "note": ""})
-_COMMAND_KEYS = {"u": "undo", "s": "save", "r": "recap", "h": "help", "?": "help", "q": "quit"}
-_COMMAND_HINTS = (("undo", "u undo"), ("save", "s save"), ("recap", "r recap"), ("help", "h help"), ("quit", "q quit"))
+_COMMAND_KEYS = {"u": "undo", "s": "save", "r": "recap", "v": "vars", "h": "help", "?": "help", "q": "quit"}
+_COMMAND_HINTS = (("undo", "u undo"), ("save", "s save"), ("recap", "r recap"), ("vars", "v variables"),
+                  ("help", "h help"), ("quit", "q quit"))
 _ENTER = ("enter", "c-j")  # a terminal sends CR; LF comes from keys typed before raw mode, pastes, Ctrl-J
 _UNPICKED = "Nothing is picked yet: type an option's number, or move to it with ↑↓ and press Enter."
 
@@ -45,7 +47,7 @@ def _one_line(text: str) -> str:
 class TerminalUI:
     """The session's UI on a real terminal; `input`/`output` are injectable for tests."""
 
-    def __init__(self, colour: bool = True, input=None, output=None):
+    def __init__(self, colour: bool = True, input=None, output=None, poll: Optional[Callable[[], list]] = None):
         self.input = input or create_input()
         self.output = output or create_output()
         self.style = _COLOUR if colour else _MONO
@@ -57,6 +59,7 @@ class TerminalUI:
         self._app: Optional[Application] = None
         self._after_cr = False  # the last prompt was answered by CR: an LF right behind it is the same Enter
         self._highlight: Optional[int] = None  # where the highlight was at this scene's choice, kept across h and r
+        self.poll = poll  # `play --watch`: the files changed since the last look
 
     # -- output ------------------------------------------------------------------
 
@@ -104,12 +107,14 @@ class TerminalUI:
                 input=self.input, output=self.output, mouse_support=False)
         return self._app
 
-    def _run(self, render: Callable[[], list], bindings: KeyBindings, discard: bool = False):
+    def _run(self, render: Callable[[], list], bindings: KeyBindings, discard: bool = False, watch=None):
         """One inline prompt; Ctrl-C and Ctrl-D end the game, every other key is ours or ignored.
 
         With `discard`, keys typed before the prompt appeared are dropped, so that an Enter
         meant for an earlier page cannot land on a choice. The LF of a CR+LF pair that
-        answered the last prompt is dropped always: it is the same Enter.
+        answered the last prompt is dropped always: it is the same Enter. With `watch` (a
+        function of the changed files) and --watch on, an edit to the story ends the prompt
+        with watch(files).
         """
         pending = get_typeahead(self.input)
         if discard:
@@ -120,11 +125,22 @@ class TerminalUI:
         self._after_cr = False
         store_typeahead(self.input, pending)
         self._render, self._keys = render, bindings
+        app = self._application()
+        watching = watch is not None and self.poll is not None
         try:
-            return self._application().run(handle_sigint=False)
+            return app.run(handle_sigint=False,
+                           pre_run=(lambda: app.create_background_task(self._watching(app, watch))) if watching else None)
         finally:  # older prompt-toolkit releases leave the cursor hidden after an inline prompt
             self.output.show_cursor()
             self.output.flush()
+
+    async def _watching(self, app: Application, result) -> None:
+        while True:
+            await asyncio.sleep(0.25)
+            changed = self.poll()
+            if changed:
+                app.exit(result=result(tuple(changed)))
+                return
 
     def stop(self, outcome: str) -> bool:
         """End the prompt on screen with Stopped (from a signal handler); False when none is up."""
@@ -153,7 +169,8 @@ class TerminalUI:
         event.app.exit(result=value)
 
     def _menu(self, header: str, items: Sequence[tuple[object, str, str]], hint: str,
-              extra: Optional[dict] = None, numbered: int = 0, start: Optional[int] = 0, discard: bool = False):
+              extra: Optional[dict] = None, numbered: int = 0, start: Optional[int] = 0, discard: bool = False,
+              watch: bool = False):
         """Pick one of `items` (value, label, mark); digits 1..`numbered` pick the items marked with them.
 
         With `start` None nothing is highlighted: Enter then picks nothing and says how to pick.
@@ -204,7 +221,8 @@ class TerminalUI:
             bindings.add(str(n + 1))(lambda event, i=i: self._answered(event, (items[i][0], i)))
         for key, value in (extra or {}).items():
             bindings.add(key)(lambda event, value=value: self._answered(event, (value, selected[0])))
-        return self._run(render, bindings, discard)
+        reload = (lambda files: (Action("reload", files=files), selected[0])) if watch else None
+        return self._run(render, bindings, discard, reload)
 
     # -- the UI protocol --------------------------------------------------------------
 
@@ -249,21 +267,25 @@ class TerminalUI:
         go_on = (Action("go_on"), "Go on without choosing" if view.options else "Go on", "   " if view.options else "")
         items: list = [go_on] if view.can_go_on else []
         items += [(Action("choose", i), _one_line(t), f"{n}. ") for n, (i, t) in enumerate(view.options, 1)]
+        if not items:
+            items.append((Action("quit"), "Quit", ""))
         extra = {key: Action(kind) for key, kind in _COMMAND_KEYS.items() if kind in commands}
         if view.can_go_on:
             extra["-"] = Action("go_on")
         keys = []
         if len(items) > 1:
             keys.append("↑↓ move")
-        keys.append("Enter go on" if not view.options else "Enter pick")
+        stuck = not view.options and not view.can_go_on  # an ending (or a stranded reader) kept open by --watch
+        keys.append("Enter quit" if stuck else "Enter go on" if not view.options else "Enter pick")
         if view.options:
             keys.append("1 pick" if len(view.options) == 1 else f"1-{min(len(view.options), 9)} pick")
         if view.options and view.can_go_on:
             keys.append("- go on")
         keys += [text for kind, text in _COMMAND_HINTS if kind in commands]
-        start = self._highlight if self._highlight is not None else (0 if view.can_go_on else None)
+        start = self._highlight if self._highlight is not None else (0 if view.can_go_on or stuck else None)
         action, self._highlight = self._menu(_one_line(view.prompt), items, " · ".join(keys), extra,
-                                             numbered=len(view.options), start=start, discard=bool(view.options))
+                                             numbered=len(view.options), start=start, discard=bool(view.options),
+                                             watch=True)
         if view.options and action.kind in ("choose", "go_on"):
             self.para(_one_line(view.prompt), "prompt")
             if action.kind == "choose":
@@ -315,6 +337,15 @@ class TerminalUI:
     def _path(self, steps: Sequence[tuple[str, Optional[str]]]) -> None:
         for n, (title, choice) in enumerate(steps, 1):
             self.para(f"{clean(title)}" + (f": {_one_line(choice)}" if choice else ""), first=f"  {n}. ")
+
+    def problems(self, lines: Sequence[str]) -> None:
+        """Diagnostics as validate prints them: one unwrapped line each, so `file:line:col` stays whole."""
+        for line in lines:
+            self.print(("  " if line.startswith("  ") else "") + " ".join(clean(line).split()), "note")
+
+    def variables(self, values: Sequence[tuple[str, object]]) -> None:
+        shown = ", ".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in values)
+        self.para(f"Variables: {shown or 'none'}", "hint", first="  ")
 
     def help(self) -> None:
         self.print()
