@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -199,6 +200,12 @@ def _reload(story_arg):
         return None, list(e.diagnostics) or [e]
 
 
+def _plan_name(target: Path) -> str:
+    """`tests/03-the-ring.yaml` -> "The ring": a first name for the author to improve."""
+    words = re.sub(r"^\d+[-_ ]*", "", target.stem).replace("-", " ").replace("_", " ").strip()
+    return words.capitalize() or "A recorded reading"
+
+
 def _write_plan(path, story_arg, session: Session, err) -> bool:
     """`--record-plan FILE`: the reading as a test plan; True when that failed."""
     if not path:
@@ -217,7 +224,7 @@ def _write_plan(path, story_arg, session: Session, err) -> bool:
     except ValueError:  # another drive on Windows
         ref = schema.resolve().as_uri()
     try:
-        text = plans.record(session.story, session.state, target.stem.replace("-", " ").capitalize(), ref)
+        text = plans.record(session.story, session.state, _plan_name(target), ref)
         target.write_text(text, encoding="utf-8")
     except runtime.RuntimeMisuse as e:
         err.write(f"vignettes: no plan recorded: {e.message}\n")
