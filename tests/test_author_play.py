@@ -59,6 +59,7 @@ def test_from_and_set_start_there_marked_and_unsaved(story, data):
     (["--set", "corage=1"], ["did you mean 'courage'?"]),
     (["--from", "gardn"], ["no scene 'gardn'", "did you mean 'garden'?"]),
     (["--from", "door", "--record-plan", "x.yaml"], ["--record-plan cannot be used with --from"]),
+    (["--set", "courage=1", "--slot", "mine"], ["never saved, so it cannot take --resume or --slot"]),
 ])
 def test_wrong_author_arguments_are_usage_errors(story, data, argv, words):
     code, out, err = run("play", str(story), *argv, "--choices", "1")

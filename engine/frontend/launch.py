@@ -73,6 +73,10 @@ def run(args, out, err, interactive: bool, stdin=None) -> str:
     except RuntimeMisuse as e:
         err.write(f"vignettes play: {e.message}\n")
         return USAGE
+    if (first is not None or args.watch) and (args.resume or slot != AUTOSAVE):
+        err.write("vignettes play: an author's run (--from, --set, --watch) is never saved, so it cannot "
+                  "take --resume or --slot\n")
+        return USAGE
     if first is not None and args.record_plan:
         err.write("vignettes play: a test plan starts at the story's start, so --record-plan cannot be used "
                   "with --from or --set\n")
