@@ -155,11 +155,14 @@ class PlainUI:
         self.out.flush()
         if self.poll is None or not _is_tty(self.stdin):
             return []
-        while not select.select([self.stdin], [], [], 0.25)[0]:
-            changed = self.poll()
-            if changed:
-                self.out.write("\n")
-                return changed
+        try:
+            while not select.select([self.stdin], [], [], 0.25)[0]:
+                changed = self.poll()
+                if changed:
+                    self.out.write("\n")
+                    return changed
+        except (OSError, ValueError):  # a console select() cannot wait on (Windows): edits show after the next answer
+            pass
         return []
 
     def _prompt(self, view: runtime.View) -> str:
