@@ -66,6 +66,9 @@ class PlainUI:
             raise EOFError
         self.out.write(wrap(prompt, self.columns(), message=True) + " ")  # the answer is typed after it
         self.out.flush()
+        return self._read_line()
+
+    def _read_line(self) -> str:
         try:
             line = self.stdin.readline()
         except UnicodeDecodeError:
@@ -137,7 +140,7 @@ class PlainUI:
             changed = self._wait(self._prompt(view))
             if changed:
                 return Action("reload", files=tuple(changed))
-            answer = self.readline("")
+            answer = self._read_line()
             action = self._parse(view, answer)
             if action:
                 return action
@@ -151,7 +154,7 @@ class PlainUI:
         """
         if self.stdin is None or getattr(self.stdin, "closed", False):
             raise EOFError
-        self.out.write(prompt)
+        self.out.write(wrap(prompt, self.columns(), message=True) + " ")  # as readline writes it
         self.out.flush()
         if self.poll is None or not _is_tty(self.stdin):
             return []
