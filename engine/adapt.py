@@ -367,15 +367,13 @@ def split(blocks: list[Block], draft: Draft, preface_mode: str) -> list[Vignette
         pieces = _chunks(blocks, lambda b: b.kind == CANDIDATE and b.level == 2)
     else:
         pieces = [blocks]
-    if preface_mode != NONE:
-        _trim_front(pieces, preface, draft)
     while len(pieces) > 1 and not _paragraphs(pieces[-1]):
         pieces.pop()
     last = pieces[-1]
     if preface_mode != NONE and len(pieces) > 2 and all(b.note or b.kind == BREAK for b in last):
         draft.dropped.append(f"a note after the last vignette ({_quote(_paragraphs(pieces.pop())[0])})")  # *Thanks!*
-    if len(pieces) > 1 and len(_paragraphs(pieces[-1])) == 1 and _THE_END.match(_paragraphs(pieces[-1])[0]):
-        draft.dropped.append(f"“{_paragraphs(pieces.pop())[0]}” after the last separator (not a vignette)")
+    if preface_mode != NONE:
+        _trim_front(pieces, preface, draft)
     vignettes = []
     for piece in pieces:
         if not _paragraphs(piece):
@@ -400,6 +398,12 @@ def _trim_front(pieces: list[list[Block]], preface: _Preface, draft: Draft) -> N
         if not (taken and not first and len(pieces) > 1):
             break
     opened = [p for p in pieces[1:] if p]
+    notes = 0  # italics straight after the metadata, where no other vignette opens in italics: a note
+    while opened and notes < len(first) - 1 and first[notes].note and not any(p[0].note for p in opened):
+        notes += 1
+    if notes:
+        _drop_preface(first[:notes], preface, draft)
+        del first[:notes]
     if first and opened and (
             (all(_opens(p[0]) for p in opened) and not _opens(first[0]))  # the rest open with headings
             or all(b.note for b in first)  # set in italics, as notes are
@@ -421,16 +425,18 @@ def _vignette(blocks: list[Block], heading: Optional[str]) -> Vignette:
 
 
 def _drop_end_notes(vignettes: list[Vignette], draft: Draft) -> None:
-    """An author's note after the story ends (`A/N: ...` in its last paragraphs) is not part of its last scene."""
+    """An author's note after the story ends (`A/N: ...` in its last paragraphs), and a closing
+    `The End`, are not part of its last scene."""
     last = vignettes[-1] if vignettes else None
     if last is None:
         return
     cut = next((i for i in range(max(0, len(last.paragraphs) - 3), len(last.paragraphs))
                 if _NOTE_START.match(last.paragraphs[i])), None)
-    if cut is None or (cut == 0 and len(vignettes) == 1):
-        return
-    draft.dropped.append(f"an author's note after the last vignette ({_quote(last.paragraphs[cut])})")
-    del last.paragraphs[cut:]
+    if cut is not None and not (cut == 0 and len(vignettes) == 1):
+        draft.dropped.append(f"an author's note after the last vignette ({_quote(last.paragraphs[cut])})")
+        del last.paragraphs[cut:]
+    if last.paragraphs and _THE_END.match(last.paragraphs[-1]) and (len(last.paragraphs) > 1 or len(vignettes) > 1):
+        draft.dropped.append(f"“{last.paragraphs.pop()}” at the end (a closing mark, not text)")
     if not last.paragraphs:
         vignettes.pop()
 

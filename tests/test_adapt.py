@@ -592,3 +592,31 @@ def test_a_pipe_or_device_is_refused_without_reading(tmp_path, kind):
                           capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL)
     assert proc.returncode == 1 and "not a regular file" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+# -- nine more stories, three in each form, with the expectations written before the run -----
+
+HELDOUT = FIXTURES / "heldout"
+HELDOUT_EXPECTED = json.loads((HELDOUT / "expected.json").read_text(encoding="utf-8"))
+HELDOUT_ENCODINGS = {**ENCODINGS, "crlf-bom": lambda t: t.replace("\n", "\r\n").encode("utf-8-sig")}
+
+
+@pytest.mark.parametrize("name", sorted(HELDOUT_EXPECTED))
+def test_stories_in_house_styles_not_seen_before(tmp_path, name):
+    """Caps titles, `by` lines, `~*~`/`o0o`/`=====` rules, a paragraph a line, CR and CRLF with a BOM;
+    `###` headings with closing #s and emphasis, lists, hard breaks, front matter, setext titles;
+    archive downloads parted by <hr/>, by centred bold numbers and `* * *`, or a vignette a chapter."""
+    want = HELDOUT_EXPECTED[name]
+    source = HELDOUT / name
+    if "encode" in want:
+        source = write(tmp_path, name, HELDOUT_ENCODINGS[want["encode"]](source.read_text(encoding="utf-8")))
+    story, scenes = adapted(source, tmp_path / "out")
+    assert (story["title"], story.get("author", ""), story.get("summary", "")) == \
+        (want["title"], want["author"], want["summary"])
+    assert story["content_notes"] == want["content_notes"]
+    assert story.get("source", {}).get("url") == want.get("url")
+    titles = [title or f"Part {n}" for n, (title, _) in enumerate(want["scenes"], 1)]
+    assert [s["title"] for s in scenes] == titles
+    assert [s["text"] for s in scenes] == [text for _, text in want["scenes"]]
+    for path in (tmp_path / "out").glob("*.yaml"):
+        assert b"\r" not in path.read_bytes()
