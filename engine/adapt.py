@@ -82,8 +82,9 @@ class AdaptError(EngineError):
 # -- shared text rules ----------------------------------------------------------
 
 _SEP_CHARS = r"*\-~#=_+•·◆◇♦◊★☆✦✧❖※§°⁂❦❧"
-_SEPARATOR = re.compile(  # `* * *`, `---`, `~~~`, `#`, `⁂`; `— — —`; `o0o` and its kin
-    rf"^(?:[{_SEP_CHARS}](?:\s*[{_SEP_CHARS}])*|(?:[—–]\s*){{3,}}|(?=[oO0\s]*0)(?=[oO0\s]*[oO])(?:[oO0]\s*){{3,}}|oOo|OoO)$"
+_SEPARATOR = re.compile(  # `* * *`, `---`, `~~~`, `#`, `⁂`; `— — —`; `o0o`, `xXx` and their kin; `-x-`, `~o~`
+    rf"^(?:[{_SEP_CHARS}](?:\s*[{_SEP_CHARS}])*|(?:[—–]\s*){{3,}}|(?=[oO0\s]*0)(?=[oO0\s]*[oO])(?:[oO0]\s*){{3,}}|oOo|OoO|xXx|XxX"
+    rf"|[{_SEP_CHARS}]+\s*(?:[oO0xX]\s*)+[{_SEP_CHARS}]+)$"
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _FINAL_PUNCT = tuple(".,;:!?…\"”’'»)]—–-")

@@ -122,8 +122,9 @@ def test_text_without_blank_lines_inside_vignettes_is_a_paragraph_a_line(tmp_pat
 
 
 def test_every_separator_form_centred_or_not(tmp_path):
-    parts = [f"Paragraph {n} of the story, with a full stop." for n in range(8)]
-    separators = ["* * *", "***", "---", "~~~", "#", "o0o", "          * * *", "\t~ ~ ~"]
+    separators = ["* * *", "***", "---", "~~~", "#", "o0o", "          * * *", "\t~ ~ ~", "-x-", "~o~", "xXx",
+                  "=====", "+++", "-oOo-", "~*~", "◇◇◇"]
+    parts = [f"Paragraph {n} of the story, with a full stop." for n in range(len(separators) + 1)]
     body = "\n\n".join(f"{p}\n\n{sep}" for p, sep in zip(parts[:-1], separators)) + f"\n\n{parts[-1]}\n"
     story, scenes = adapted(write(tmp_path, "s.txt", body), tmp_path / "out")
     assert [s["text"] for s in scenes] == [[p] for p in parts]
