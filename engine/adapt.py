@@ -597,7 +597,7 @@ def _lines_to_paragraphs(group: list[str], indents: bool) -> list[str]:
 def parse_markdown(text: str, draft: Draft) -> list[Vignette]:
     text = _front_matter(text, draft)
     blocks = list(_md_blocks(text))
-    if blocks and blocks[0].kind == HEADING and blocks[0].level == 1 and _top_heading_is_title(blocks):
+    if blocks and blocks[0].kind == HEADING and _top_heading_is_title(blocks):
         title = blocks.pop(0)
         draft.title = draft.title or title.text
     return split(_md_gap_breaks(blocks), draft, HEADED)
@@ -627,9 +627,13 @@ def _break_wide_gaps(blocks: list[Block], gaps: list[int]) -> list[Block]:
 
 
 def _top_heading_is_title(blocks: list[Block]) -> bool:
-    """A `#` heading on top is the title, unless every vignette is a `#` heading and this is the first."""
+    """The heading on top (`#`, or a setext title underlined with `---`) is the title, unless every
+    vignette has a heading of its level and this is the first."""
     headings = [b for b in blocks if b.kind == HEADING]
-    if sum(1 for b in headings if b.level == 1) == 1 or any(b.level > 1 for b in headings):
+    top = blocks[0].level
+    if any(b.level < top for b in headings):
+        return False
+    if sum(1 for b in headings if b.level == top) == 1 or top == 1 and any(b.level > 1 for b in headings):
         return True
     second = next((i for i, b in enumerate(blocks[1:], 1) if b.kind == HEADING), len(blocks))
     if all(_label(b.text) or b.note for b in blocks[1:second] if b.kind == PARA):
