@@ -335,10 +335,11 @@ def split(blocks: list[Block], draft: Draft, preface_mode: str) -> list[Vignette
     are; NONE (chapter text), nothing is.
     """
     preface = _Preface(draft)
-    level = min((b.level for b in blocks if b.kind == HEADING), default=0)
+    notes = {id(b) for b in blocks if b.kind == HEADING and _NOTE_HEADING.match(b.text)}  # `## Author's Note`
+    level = min((b.level for b in blocks if b.kind == HEADING and id(b) not in notes), default=0)
 
-    def heads(b: Block) -> bool:
-        return b.kind == HEADING and b.level == level
+    def heads(b: Block) -> bool:  # a note's heading, at any level, ends the vignette before it
+        return b.kind == HEADING and (b.level == level or id(b) in notes)
 
     by_breaks = _chunks(blocks, lambda b: b.kind == BREAK)
     bare = sum(1 for p in by_breaks[1:] if _paragraphs(p) and not heads(p[0]))

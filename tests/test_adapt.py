@@ -621,3 +621,13 @@ def test_stories_in_house_styles_not_seen_before(tmp_path, name):
     assert [s["text"] for s in scenes] == [text for _, text in want["scenes"]]
     for path in (tmp_path / "out").glob("*.yaml"):
         assert b"\r" not in path.read_bytes()
+
+
+@pytest.mark.parametrize("body", [
+    "## Author's Note\n\nThanks all.\n\n### One\n\nA.\n\n### Two\n\nB.\n\n### Three\n\nC.\n\n## End Notes\n\nBye.\n",
+    "A.\n\n***\n\nB.\n\n***\n\nC.\n\n## Author's Note\n\nThanks all.\n",
+])
+def test_note_sections_at_another_level_are_not_vignettes(tmp_path, body):
+    """`## Author's Note` over `###` vignettes, or under vignettes parted by rules, is left out."""
+    story, scenes = adapted(write(tmp_path, "s.md", "# Title\n\n" + body), tmp_path / "out")
+    assert [s["text"] for s in scenes] == [["A."], ["B."], ["C."]]
