@@ -116,7 +116,7 @@ def _candidate(text: str) -> Block:
     words = re.findall(r"[^\W_][\w'’-]*", text)
     significant = [w for w in words if w.lower() not in _SMALL_WORDS] or words
     title_case = bool(significant) and all(not w[0].islower() for w in significant)
-    level = 2 if _NUMBERED.match(text) or title_case else 1 if len(text.split()) <= 5 else 0
+    level = 2 if _NUMBERED.match(text) or title_case else 1 if len(text.split()) <= 8 else 0
     return Block(CANDIDATE, text, level)
 
 
@@ -365,8 +365,8 @@ def split(blocks: list[Block], draft: Draft, preface_mode: str) -> list[Vignette
         pieces = _chunks(blocks, lambda b: b.kind == BREAK or heads(b))
     elif any(b.kind == BREAK for b in blocks):
         pieces = by_breaks
-    elif sum(1 for b in blocks if b.kind == CANDIDATE and b.level == 2) >= 2:
-        pieces = _chunks(blocks, lambda b: b.kind == CANDIDATE and b.level == 2)
+    elif (rank := _heading_rank(blocks)):  # lines that stand alone as headings: the surest kind there is
+        pieces = _chunks(blocks, lambda b: b.kind == CANDIDATE and b.level >= rank)
     else:
         pieces = [blocks]
     while len(pieces) > 1 and not _paragraphs(pieces[-1]):
@@ -385,6 +385,16 @@ def split(blocks: list[Block], draft: Draft, preface_mode: str) -> list[Vignette
             heading, piece = piece[0].text, piece[1:]
         vignettes.append(_vignette(piece, heading))
     return vignettes
+
+
+def _heading_rank(blocks: list[Block]) -> int:
+    """The level of the lines that divide a text with no separators: numbered or title-case lines
+    where there are two or more, else any short lines that stand alone (`The first time`) with text
+    between every two (lines in a row are verse or lyrics); 0 if none."""
+    if sum(1 for b in blocks if b.kind == CANDIDATE and b.level == 2) >= 2:
+        return 2
+    at = [i for i, b in enumerate(blocks) if b.kind == CANDIDATE and b.level >= 1 and not _label(b.text)]
+    return 1 if len(at) >= 2 and all(b - a > 1 for a, b in zip(at, at[1:])) else 0
 
 
 def _trim_front(pieces: list[list[Block]], preface: _Preface, draft: Draft) -> None:
