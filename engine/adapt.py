@@ -725,6 +725,8 @@ def _md_token_blocks(tokens, nested: int) -> Iterator[Block]:
             text = _tidy(_md_inline(inline))
             if is_separator(text):
                 yield mark(Block(BREAK))
+            elif not depth and _md_emphasised(inline, bold=True) and "\n" not in text and heading_like(text):
+                yield mark(_candidate(text))  # `**One**` on its own: a heading, as a bold line is in HTML
             elif text:
                 lines = tuple(_md_inline(inline, soft="\n").split("\n"))
                 yield mark(Block(PARA, text, note=_md_emphasised(inline), lines=lines, listed=lists > 0))
@@ -772,10 +774,10 @@ def _md_inline(token, soft: str = " ") -> str:
     return "".join(out)
 
 
-def _md_emphasised(token) -> bool:
-    """A paragraph set wholly in italics or bold, as authors set off notes."""
+def _md_emphasised(token, bold: bool = False) -> bool:
+    """A paragraph set wholly in italics or bold, as authors set off notes (wholly in bold, with `bold`)."""
     children = [c for c in token.children or () if not (c.type == "text" and not c.content.strip())]
-    return len(children) >= 3 and children[0].type in ("em_open", "strong_open") and \
+    return len(children) >= 3 and children[0].type in (("strong_open",) if bold else ("em_open", "strong_open")) and \
         children[-1].type in ("em_close", "strong_close") and \
         sum(1 for c in children if c.type in ("em_open", "strong_open")) == \
         sum(1 for c in children if c.type in ("em_close", "strong_close")) and _balanced_once(children)

@@ -631,3 +631,13 @@ def test_note_sections_at_another_level_are_not_vignettes(tmp_path, body):
     """`## Author's Note` over `###` vignettes, or under vignettes parted by rules, is left out."""
     story, scenes = adapted(write(tmp_path, "s.md", "# Title\n\n" + body), tmp_path / "out")
     assert [s["text"] for s in scenes] == [["A."], ["B."], ["C."]]
+
+
+def test_markdown_bold_lines_are_headings_as_in_html(tmp_path):
+    """`**One**` alone on its line opens a vignette, with rules between or with none."""
+    names = ["One", "Two", "Three", "Four", "Five", "And One More"]
+    for sep in ("\n\n***\n\n", "\n\n"):
+        body = "# Bold Heads\n\nby Sam\n\n" + sep.join(f"**{w}**\n\nText {w}, said **bold**.\n\n*Later.*" for w in names)
+        story, scenes = adapted(write(tmp_path, "b.md", body), tmp_path / "out", "--force")
+        assert story["author"] == "Sam"
+        assert [(s["title"], s["text"]) for s in scenes] == [(w, [f"Text {w}, said bold.", "Later."]) for w in names]
