@@ -18,6 +18,7 @@ from engine.frontend.session import Session
 from engine.frontend.text import clean, wrap
 from engine.saves import SaveFolder
 from play_stories import SMALL, build
+from storyfiles import write_story
 
 FIXTURE = Path(__file__).parent / "fixtures" / "play-story"
 ROOT = Path(__file__).resolve().parent.parent
@@ -348,3 +349,21 @@ def test_with_stdout_closed_it_says_so_truthfully_on_stderr(tmp_path):
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "standard output is closed" in done.stderr and "place is kept" not in done.stderr
     assert not (tmp_path / "d").exists()
+
+
+def test_a_loop_with_nothing_to_choose_stops_with_a_message_instead_of_spinning(tmp_path):
+    story = write_story(tmp_path / "loopy", {
+        "story.yaml": "id: loopy\ntitle: Loopy\nstart: a\n",
+        "a.yaml": "id: a\ntitle: A\ntext: [Hi.]\nchoices:\n  prompt: Go?\n  options:\n"
+                  "    - text: On.\n      goto: b\n    - text: Stop.\n      goto: end\n",
+        "b.yaml": "id: b\ntitle: B\ntext: [Again.]\nnext: c\n",
+        "c.yaml": "id: c\ntitle: C\ntext: [More.]\nnext: b\n",
+        "end.yaml": "id: end\ntitle: End\ntext: [Bye.]\n",
+    })
+    proc = subprocess.run([sys.executable, "-m", "engine", "play", str(story), "--choices", "1", "--new"],
+                          capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert proc.returncode == 1, proc.stderr
+    assert "goes round for ever from scene 'b'" in proc.stderr and "b -> c -> b" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout.count("Again.") == 2  # b shown, c shown, b shown again: then it stops

@@ -18,7 +18,7 @@ from engine.errors import EngineError
 from engine.frontend.watch import Watcher
 from engine.runtime import RuntimeMisuse
 from engine.frontend.plain import PlainUI, parse_script
-from engine.frontend.session import (ENDED, EOF, HUNG_UP, INTERRUPTED, QUIT, STRANDED, TERMINATED, ScriptError,
+from engine.frontend.session import (ENDED, EOF, HUNG_UP, INTERRUPTED, LOOPED, QUIT, STRANDED, TERMINATED, ScriptError,
                                      Session, Stopped)
 from engine.saves import AUTOSAVE, SaveError, SaveFolder, check_slot
 
@@ -143,6 +143,13 @@ def run(args, out, err, interactive: bool, stdin=None) -> str:
                   "ending; its author can give the scene a `next:` or an option without `if:` "
                   "(`vignettes validate` warns of it as W112).\n")
         ui.say("The story stops here without an ending." + (f" Your place is kept; {command} resumes it." if kept else ""))
+        outcome = PROBLEMS
+    if outcome == LOOPED:
+        scene = story.scene(session.state.scene)
+        err.write(f"vignettes: the story goes round for ever from scene '{scene.id}' ({scene.pos.file}:{scene.pos.line}): "
+                  f"{' -> '.join(session.loop)}, with nothing to choose on the way. This is a bug in the story; its "
+                  "author can give one of these scenes a way out (`vignettes check` reports it as E205).\n")
+        ui.say("The story stops here: it only goes round." + (f" Your place is kept; {command} resumes it." if kept else ""))
         outcome = PROBLEMS
     if outcome == ENDED and script is not None and ui.leftover:
         err.write(f"vignettes: the story ended with {len(ui.leftover)} --choices answer(s) left over: "

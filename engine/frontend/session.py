@@ -12,13 +12,13 @@ import threading
 from dataclasses import dataclass
 from typing import Callable, Optional, Protocol, Sequence
 
-from engine import runtime
+from engine import explore, runtime
 from engine.errors import EngineError
 from engine.frontend.text import clean, clean_line
 from engine.model import Story
 from engine.saves import AUTOSAVE, BrokenSave, SaveError, SaveFolder, check_slot
 
-ENDED, QUIT, EOF, INTERRUPTED, STRANDED = "ended", "quit", "eof", "interrupted", "stranded"
+ENDED, QUIT, EOF, INTERRUPTED, STRANDED, LOOPED = "ended", "quit", "eof", "interrupted", "stranded", "looped"
 TERMINATED, HUNG_UP = "terminated", "hung up"  # SIGTERM, SIGHUP
 
 
@@ -123,6 +123,9 @@ class Session:
         self.slot = check_slot(slot)
         self.command = command
         self.state = state or runtime.start(story)
+        self._unprompted: dict = {}  # states passed since the last prompt, in order (a dict keeps it)
+        self._tracked: Optional[tuple[str, ...]] = None
+        self.loop: list[str] = []
         self.reload = reload  # `play --watch`: the story as it is on disk now, or None and its errors
         self.show_vars = show_vars
         self.transcript: list[str] = [f"# {clean(story.title)}", ""]
@@ -278,6 +281,9 @@ class Session:
                 stopped = self.state
                 self.ui.say(("The reader is stranded here: no option is open and there is no `next:`. " if v.stranded
                              else "") + "Still watching the story: save an edit to see it here; u undoes, q quits.")
+            if self.reload is None and self._goes_round(v):
+                self.autosave()
+                return LOOPED
             action = self.ui.ask(v, self.commands())
             if action.kind == "choose":
                 self._record_answer(v, dict(v.options)[action.index])
@@ -302,6 +308,24 @@ class Session:
                     shown = stopped = None
             elif action.kind == "quit":
                 return ENDED if v.is_ending else QUIT
+
+    def _goes_round(self, v: runtime.View) -> bool:
+        """True when a state comes back with no prompt since it was last met: the story loops for ever.
+
+        Sets `self.loop` to the scenes of the loop, for the message.
+        """
+        if v.options or v.is_ending or v.stranded:
+            self._unprompted.clear()
+            return False
+        if self._tracked is None:
+            self._tracked = explore.tracked_scenes(self.story)
+        key = explore.project(self.story, self.state, self._tracked)
+        if key in self._unprompted:
+            scenes = [k[0] for k in self._unprompted]
+            self.loop = scenes[scenes.index(key[0]):] + [key[0]]
+            return True
+        self._unprompted[key] = None
+        return False
 
     def reload_story(self, files: Sequence[str]) -> bool:
         """Take up the story as edited, keeping the reader's place by replaying the answers as far as they fit.
