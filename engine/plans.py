@@ -23,7 +23,7 @@ from engine.schema import Schemas
 
 FOLDER = "tests"
 END = "end"
-_TOKEN = re.compile(r"\d+|-")
+_TOKEN = re.compile(r"\d{1,9}|-")  # no story has a billion options; int() refuses 4300 digits
 
 
 @dataclass(frozen=True)

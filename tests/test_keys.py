@@ -17,13 +17,22 @@ from prompt_toolkit.data_structures import Size
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output.vt100 import Vt100_Output
 
-from engine.frontend.plain import PlainUI, parse_script
-from engine.frontend.session import ENDED, EOF, INTERRUPTED, QUIT, ScriptError, Session, option_number
+from engine import runtime
+from engine.frontend.plain import ChoicesError, PlainUI, parse_script
+from engine.frontend.session import ENDED, EOF, INTERRUPTED, QUIT, Action, ScriptError, Session, option_number
 from engine.frontend.tui import TerminalUI
 from play_stories import SMALL, build
 from test_plain import play
 
 STORY = build(SMALL)
+
+
+@pytest.fixture(autouse=True)
+def data_home(tmp_path, monkeypatch):
+    """The games these tests play are saved in a temporary folder, never the user's."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+
 ODD = ["²", "³", "¹", "½", "Ⅻ", "①", "𝟐", "😀", "👍🏽", "\x00", "\x07", "\x1b", "\u202e1", "1\u200f", "9" * 5000,
        "-1", "+1", "1.0", " 1 ", "0", "٠", "\ufeff1"]
 
@@ -58,7 +67,13 @@ def test_odd_typed_answers_in_the_line_player_are_ignored_with_a_hint(answer):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=40))
 def test_fuzz_the_choices_parser(text):
-    ui = PlainUI(io.StringIO(""), io.StringIO(), parse_script(text), columns=lambda: 40)
+    try:
+        script = parse_script(text)
+    except ChoicesError as e:  # a usage error that names the item
+        assert e.message.startswith("--choices")
+        return
+    assert script and all(answer == "-" or answer.isdecimal() for answer in script)
+    ui = PlainUI(io.StringIO(""), io.StringIO(), script, columns=lambda: 40)
     try:
         outcome = Session(STORY, ui, None).play("no")
     except ScriptError as e:
@@ -115,3 +130,48 @@ def test_fuzz_the_full_screen_keys(bursts):
         finally:
             prompts[0] = -1
     assert "Unhandled exception" not in out.getvalue() and "Traceback" not in out.getvalue()
+
+
+@pytest.mark.parametrize("choices, named", [("1,,2", "item 2 of 3 is empty"), ("1,2,", "item 3 of 3 is empty"),
+                                            (",1", "item 1 of 2 is empty"), ("1, ,2", "item 2 of 3 is empty"),
+                                            ("", "needs answers"), ("1,²", "item 2 of 2 ('²') is not an option number"),
+                                            ("😀", "--choices ('😀') is not an option number"),
+                                            ("1,\x07", "item 2 of 2 ('\\x07') is not an option number"),
+                                            ("1,2 1", "('2 1') is not an option number"), ("1.0", "('1.0')")])
+def test_a_choices_list_that_cannot_be_read_is_a_usage_error_naming_the_item(choices, named):
+    """An empty item used to be dropped, giving every later answer to the prompt before it."""
+    code, out, err = play("--choices", choices)
+    assert code == 2 and named in err and err.startswith("vignettes play: --choices")
+    assert "Scene" not in out and "\x07" not in err
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.just("-"), st.integers(0, 999).map(str), st.sampled_from(["２", "٢", "۱۲", "𝟐"])),
+                min_size=1, max_size=12),
+       st.sampled_from([",", ", ", " ,", " , "]))
+def test_every_well_formed_choices_list_reads_back_item_for_item(answers, comma):
+    assert parse_script(comma.join(answers)) == answers
+
+
+def _tui_picks(typed: str):
+    """What the full-screen player makes of `typed` at the first scene's reflection (then Ctrl-D)."""
+    with create_pipe_input() as pipe:
+        ui = TerminalUI(colour=False, input=pipe, output=Vt100_Output(io.StringIO(), lambda: Size(24, 40), term="xterm"))
+        view = runtime.view(STORY, runtime.start(STORY))
+        pipe.send_text(typed + "\x04")
+        try:
+            return ui.ask(view, frozenset())
+        except EOFError:
+            return None
+
+
+@pytest.mark.parametrize("typed, index", [("2", 1), ("２", 1), ("٢", 1), ("۱", 0), ("1", 0)])
+def test_the_full_screen_player_takes_the_digits_the_line_player_takes(typed, index):
+    _, out, _ = play("--plain", stdin=f"\n{typed}\nq\n")
+    assert ("The key is warm." in out) == (index == 1) and ("Shout." in out) == (index == 0)
+    assert _tui_picks(typed) == Action("choose", index)
+
+
+@pytest.mark.parametrize("typed", ["²", "³", "½", "①", "3", "0", "😀", "\x07"])
+def test_the_full_screen_player_ignores_what_names_no_option(typed):
+    assert _tui_picks(typed) is None

@@ -17,7 +17,7 @@ from engine import resources, runtime
 from engine.errors import EngineError
 from engine.frontend.watch import Watcher
 from engine.runtime import RuntimeMisuse
-from engine.frontend.plain import PlainUI, parse_script
+from engine.frontend.plain import ChoicesError, PlainUI, parse_script
 from engine.frontend.session import (ENDED, EOF, HUNG_UP, INTERRUPTED, LOOPED, QUIT, STRANDED, TERMINATED, ScriptError,
                                      Session, Stopped)
 from engine.saves import AUTOSAVE, SaveError, SaveFolder, check_slot
@@ -56,11 +56,8 @@ def run(args, out, err, interactive: bool, stdin=None) -> str:
     try:
         slot = check_slot(args.slot)
         script = parse_script(args.choices) if args.choices is not None else None
-    except SaveError as e:
+    except (SaveError, ChoicesError) as e:
         err.write(f"vignettes play: {e.message}\n")
-        return USAGE
-    if script is not None and args.choices.strip() and not script:
-        err.write("vignettes play: --choices needs answers such as 2,-,1\n")
         return USAGE
     if args.watch and script is not None:
         err.write("vignettes play: --watch is for playing by hand; it cannot take --choices\n")

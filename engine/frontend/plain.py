@@ -12,6 +12,7 @@ import shutil
 from typing import Callable, Optional, Sequence
 
 from engine import runtime
+from engine.errors import EngineError
 from engine.frontend.session import HELP, Action, ScriptError, credits, option_number
 from engine.frontend.text import clean, clean_line, wrap
 from engine.model import Story
@@ -27,9 +28,32 @@ def _is_tty(stream) -> bool:
         return False
 
 
+class ChoicesError(EngineError):
+    """A `--choices` list that cannot be read: a usage error, found before the story is loaded."""
+
+
 def parse_script(text: str) -> list[str]:
-    """`2,-,1` → ['2', '-', '1']; spaces are allowed around the commas."""
-    return [part.strip() for part in text.split(",") if part.strip()] if text.strip() else []
+    """`2,-,1` → ['2', '-', '1']; spaces are allowed around the commas.
+
+    Each item is an option number, in the digits a reader may type (`2`, `２`, `٢`), or `-`.
+    An empty item is an error, not skipped: skipping it in `1,,2` would give the 2 to the
+    prompt the missing answer was meant for.
+    """
+    if not text.strip():
+        raise ChoicesError("--choices needs answers such as 2,-,1")
+    items = text.split(",")
+    answers = []
+    for n, item in enumerate(items, 1):
+        answer = clean_line(item)
+        where = f"--choices item {n} of {len(items)}" if len(items) > 1 else "--choices"
+        if not item.strip():
+            raise ChoicesError(f"{where} is empty, in {text!r}: give a number or - for each prompt in turn, "
+                               "such as 2,-,1")
+        if answer != "-" and not answer.isdecimal():
+            raise ChoicesError(f"{where} ({item.strip()!r}) is not an option number or -: a number picks that "
+                               "option, - goes on without choosing, such as 2,-,1")
+        answers.append(answer)
+    return answers
 
 
 class PlainUI:

@@ -24,7 +24,7 @@ from prompt_toolkit.output import ColorDepth, create_output
 from prompt_toolkit.styles import Style
 
 from engine import runtime
-from engine.frontend.session import HELP, Action, Stopped, credits
+from engine.frontend.session import HELP, Action, Stopped, credits, option_number
 from engine.frontend.text import clean, wrap
 from engine.model import Story
 from engine.saves import SLOT_NAME
@@ -217,8 +217,14 @@ class TerminalUI:
 
         for key in _ENTER:
             bindings.add(key)(enter)
-        for n, i in enumerate(digits):
-            bindings.add(str(n + 1))(lambda event, i=i: self._answered(event, (items[i][0], i)))
+        def digit(event):
+            """A digit key picks, in any script the line player reads (`２`, `٢` as `2`); `²` and others do nothing."""
+            n = option_number(event.data, len(digits))
+            if n is not None:
+                self._answered(event, (items[digits[n - 1]][0], digits[n - 1]))
+
+        if digits:
+            bindings.add(Keys.Any)(digit)  # bound keys (Enter, letters, arrows) still win over Any
         for key, value in (extra or {}).items():
             bindings.add(key)(lambda event, value=value: self._answered(event, (value, selected[0])))
         reload = (lambda files: (Action("reload", files=files), selected[0])) if watch else None
