@@ -33,6 +33,16 @@ def spawn(env, *argv, columns=80):
     return child
 
 
+def the_end(child, key=" ") -> str:
+    """The full-screen player holds the ending until a key is pressed, then leaves."""
+    child.expect("The end.")
+    child.expect("any key")  # at 20 columns "press" may end the line above
+    shown = child.before
+    child.send(key)
+    finish(child)
+    return shown
+
+
 def finish(child) -> str:
     child.expect(pexpect.EOF)
     child.close()
@@ -54,8 +64,7 @@ def test_play_to_the_end_with_arrow_keys(env, enter):
     child.expect("Corridor")
     child.expect("Go on")
     child.send(enter)
-    child.expect("The end.")
-    rest = finish(child)
+    rest = the_end(child, enter)
     assert child.exitstatus == 0
     assert "Your path" in rest and "vignettes play" in rest
 
@@ -89,8 +98,7 @@ def test_enter_alone_goes_on_saves_and_resumes(env, tmp_path, enter):
     child.send("1")
     child.expect("Go on")
     child.send(enter)
-    child.expect("The end.")
-    finish(child)
+    the_end(child)
     assert child.exitstatus == 0
 
 
@@ -135,8 +143,7 @@ def test_ctrl_c_keeps_the_autosave_then_resume(env, tmp_path):
     child.expect("Scene 2 of 3")
     child.expect("Which way")
     child.send("2")  # Shout.
-    child.expect("The end.")
-    finish(child)
+    the_end(child)
     assert child.exitstatus == 0
 
 
@@ -162,8 +169,7 @@ def test_resized_to_twenty_columns_and_a_typed_escape_sequence(env):
     child.send("1")
     child.expect("Go on")
     child.send("\r")
-    child.expect("The end.")
-    finish(child)
+    the_end(child)
     assert child.exitstatus == 0
 
 
@@ -224,3 +230,53 @@ def test_sigterm_and_sighup_restore_the_terminal_and_keep_the_place(env, tmp_pat
     assert out.rfind("\x1b[?25h") > out.rfind("\x1b[?25l") > 0  # the cursor is shown again
     story = validate.load_story(FIXTURE)
     assert SaveFolder(story.id, tmp_path / "data" / "vignettes").read("autosave")["answers"] == [1]
+
+
+LONG = [f"Paragraph {n} of the long hall, told at length so that it wraps." for n in range(1, 9)]
+
+
+def long_story(tmp_path) -> Path:
+    story = tmp_path / "long"
+    story.mkdir()
+    (story / "story.yaml").write_text("id: long\ntitle: A Long Story\nstart: hall\n")
+    (story / "hall.yaml").write_text("id: hall\ntitle: The Long Hall\ntext:\n" + "".join(f"  - {p}\n" for p in LONG)
+                                     + "next: yard\n")
+    (story / "yard.yaml").write_text("id: yard\ntitle: The Yard\ntext:\n  - Quiet.\n")
+    return story
+
+
+@pytest.mark.parametrize("more", [" ", "\r", "\n"])
+def test_a_long_scene_is_paged_and_the_ending_waits(env, tmp_path, more):
+    child = pexpect.spawn(sys.executable, ["-m", "engine", "play", str(long_story(tmp_path))], env=env,
+                          cwd=str(ROOT), dimensions=(10, 40), encoding="utf-8", timeout=20)
+    child.expect("Begin the story")
+    child.send("\r")
+    child.expect("The Long Hall")
+    child.expect("Paragraph 1 ")
+    child.expect("-- more")
+    assert "Paragraph 4 " not in child.before  # the first page held the title and the start, not the rest
+    pages = 1
+    while True:
+        child.send(more)
+        index = child.expect(["-- more", "Go on"])
+        if index == 1:
+            break
+        pages += 1
+    assert pages >= 2  # three screenfuls: 27 lines at 40 columns, 9 a page
+    child.send(more if more != " " else "\r")
+    child.expect("The end.")
+    child.expect("Your path")
+    child.expect("press any key")
+    assert child.isalive()
+    child.send("x")
+    finish(child)
+    assert child.exitstatus == 0
+
+
+def test_choices_in_a_terminal_never_pages_nor_waits(env, tmp_path):
+    child = pexpect.spawn(sys.executable, ["-m", "engine", "play", str(long_story(tmp_path)), "--choices", "-"],
+                          env=env, cwd=str(ROOT), dimensions=(10, 40), encoding="utf-8", timeout=20)
+    out = finish(child)
+    assert child.exitstatus == 0
+    assert "Paragraph 8 " in out and "The end." in out
+    assert "more" not in out and "press any key" not in out

@@ -37,6 +37,7 @@ _COMMAND_KEYS = {"u": "undo", "s": "save", "r": "recap", "v": "vars", "h": "help
 _COMMAND_HINTS = (("undo", "u undo"), ("save", "s save"), ("recap", "r recap"), ("vars", "v variables"),
                   ("help", "h help"), ("quit", "q quit"))
 _ENTER = ("enter", "c-j")  # a terminal sends CR; LF comes from keys typed before raw mode, pastes, Ctrl-J
+_MORE = "-- more (Space or Enter; q leaves) --"
 _UNPICKED = "Nothing is picked yet: type an option's number, or move to it with ↑↓ and press Enter."
 
 
@@ -259,14 +260,36 @@ class TerminalUI:
         return begin
 
     def scene(self, view: runtime.View) -> None:
+        """Printed a screenful at a time, so that a long scene's title and first lines are read, not scrolled away."""
         self._highlight = None
-        self.print()
         where = f"Scene {view.position} of {view.total} · " if view.position else ""  # an ending takes no number
-        self.para(where + clean(view.title), "title")
-        self.print()
+        blocks = [("", ""), (where + clean(view.title), "title"), ("", "")]
         for p in view.paragraphs:
-            self.para(_one_line(p))
-            self.print()
+            blocks += [(_one_line(p), ""), ("", "")]
+        shown = 0
+        for text, style in blocks:
+            # Wrapped at the width of the moment, so a resize between pages is followed.
+            for line in (wrap(text, self.columns()) if text else "").split("\n"):
+                if shown >= self.output.get_size().rows - self._wrapped(_MORE).count("\n") - 1:  # room for the prompt
+                    self._more()
+                    shown = 0
+                self.print(line, style)
+                shown += 1
+
+    def _more(self) -> None:
+        """Wait for Space or Enter between pages; the prompt is erased, so the scrollback reads on unbroken."""
+        bindings = KeyBindings()
+        for key in (" ",) + _ENTER:
+            bindings.add(key)(lambda event: self._answered(event, None))
+
+        @bindings.add("q")
+        def _(event):
+            event.app.exit(exception=EOFError)
+
+        self._run(lambda: [("class:hint", self._wrapped(_MORE))], bindings)
+
+    def _wrapped(self, text: str) -> str:
+        return wrap(text, self.columns())
 
     def ask(self, view: runtime.View, commands: frozenset[str]) -> Action:
         """A choice, a reflection (the highlight starts on "Go on", which has no number) or a plain "go on"."""
@@ -367,3 +390,12 @@ class TerminalUI:
             self._path(steps)
         self.print()
         self.para(f"To play again from the start: {again}", "hint", message=True)
+        if self.poll is None:  # with --watch the player stays open on the ending anyway
+            self._any_key("-- the end: press any key --")
+
+    def _any_key(self, text: str) -> None:
+        """Hold the last screen until the reader has seen it; any key, Ctrl-C and Ctrl-D included, leaves."""
+        bindings = KeyBindings()
+        for key in (Keys.Any, "c-c", "c-d") + _ENTER:
+            bindings.add(key)(lambda event: event.app.exit(result=None))
+        self._run(lambda: [("class:hint", self._wrapped(text))], bindings, discard=True)
