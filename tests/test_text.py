@@ -180,6 +180,8 @@ def test_the_full_screen_player_at_twenty_columns(env, enter):
     term.expect("quit")
     term.child.send("2")
     term.expect("The end")
+    term.expect("any key")  # the ending is held until a key is pressed
+    term.child.send(" ")
     screen = term.finish()
     assert "第一章 🌂 雨の日の駅" in screen and "     ような笑顔。🌂" in screen  # a hanging indent of the path
 
