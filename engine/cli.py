@@ -79,9 +79,12 @@ def _add_play(sub) -> None:
                               "  vignettes play --choices 1,- --record-plan my-story/tests/new.yaml\n"
                               "                                              turn a reading into a test plan\n\n"
                               "keys at every prompt: 1-9 or arrows+Enter pick, Enter goes on where allowed,\n"
-                              "u undo, s save, r recap, v variables, h help, q quit; Ctrl-C / Ctrl-D quit, keeping your place.\n\n"
+                              "u undo, s save, r recap, v variables, h help, q quit; Ctrl-C / Ctrl-D quit, keeping your place.\n"
+                              "A scene longer than the terminal pages (Space or Enter for more); the ending waits\n"
+                              "for a key. --plain, pipes and --choices never page or wait.\n\n"
                               "exit codes: 0 done or quit, 1 the story does not validate, a --choices answer\n"
-                              "names no option, or the story strands the reader (no open option, no next),\n"
+                              "names no option, or the story strands the reader (no open option, no next) or\n"
+                              "goes round for ever with nothing to choose,\n"
                               "2 usage error, 130 interrupted (Ctrl-C), 129 hung up (SIGHUP), 143 terminated (SIGTERM)",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("story", nargs="?", metavar="STORY", help="a story folder (default: the bundled story)")
