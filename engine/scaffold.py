@@ -31,8 +31,6 @@ id: beginning
 title: The Beginning
 text:
   - The first paragraph of your story. Every item in `text` is a paragraph.
-  - if: courage > 0
-    text: A paragraph shown only when its condition holds.
 choices:
   prompt: What does she think of, as the door closes?
   optional: true   # a reflection: the reader may go on without choosing
@@ -48,7 +46,7 @@ id: ending
 title: The End
 text:
   - A scene with no `next` and no `choices` is an ending.
-  - if: courage >= 1
+  - if: courage >= 1     # a conditional paragraph: shown only when its condition holds
     text: She went on, and was glad of it.
 """
 _PLAN = """\
@@ -59,7 +57,7 @@ answers: "2"          # as `vignettes play --choices` takes them: 2 picks the se
 expect:
   - after: 0          # the first scene, before any answer
     scene: beginning
-    hides: A paragraph shown only when its condition holds.
+    shows: The first paragraph of your story. Every item in `text` is a paragraph.
   - after: end        # after the last answer
     ending: ending
     variables: {{courage: 1}}

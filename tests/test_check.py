@@ -503,3 +503,11 @@ def test_changed_checks_each_story_a_commit_touches(tmp_path, monkeypatch):
     assert code == 1 and sorted(d["story"] for d in docs) == ["tricky", "two"]
     assert run(["check", "--changed", "notes.yaml"])[:1] == (0,)
     assert run(["check", "one", "two"])[0] == 2  # without --changed, one story
+
+
+def test_a_new_story_is_clean_under_check_strict(tmp_path):
+    """What `vignettes new story` writes must not greet its author with a warning."""
+    assert run(["new", "story", str(tmp_path / "fresh")])[0] == 0
+    code, out, err = run(["check", "--strict", str(tmp_path / "fresh")])
+    assert code == 0, out + err
+    assert "no problems" in out + err
