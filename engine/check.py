@@ -61,6 +61,7 @@ class Checker:
         self.story = story
         self.static = static
         self.play = "vignettes play" + (f" {shlex.quote(story_arg)}" if story_arg else "")
+        self.check = "vignettes check" + (f" {shlex.quote(story_arg)}" if story_arg else "")
         self.machine = explore.Machine(story)
         # Conditions that validate already calls impossible (W110) are not reported twice.
         self.impossible = {(d.file, d.line, d.col) for d in static if d.code == "W110"}
@@ -308,7 +309,7 @@ class Checker:
             more = f" and {len(result.capped) - 5} more" if len(result.capped) > 5 else ""
             out.append(_diag(self.story.start.pos, "W208",
                              f"{len(result.capped)} of {_count(plays, 'random play')} did not end within {max_steps:,} steps",
-                             f"{shown}{more}; replay one with `vignettes check --random 1 --seed SEED`, and look for a loop "
+                             f"{shown}{more}; replay one with `{self.check} --random 1 --seed SEED`, and look for a loop "
                              "with no way out (an exhaustive `vignettes check` proves it)"))
         total_options = sum(len(s.choice.options) if s.choice else 0 for s in m.scenes)
         taken = sum(bin(t).count("1") for t in result.taken)

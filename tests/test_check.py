@@ -356,6 +356,7 @@ def test_random_plays_are_seeded_with_coverage(tmp_path):
     assert data["random"]["ended"] == 0 and len(data["random"]["capped"]) == 20
     assert data["random"]["capped"][2] == {"play": 3, "seed": 7, "scene": data["random"]["capped"][2]["scene"]}
     assert [d["code"] for d in data["diagnostics"]] == ["W208"]
+    assert f"vignettes check {folder} --random 1 --seed SEED" in data["diagnostics"][0]["hint"]  # this story, not the bundled one
     assert data["random"]["coverage"]["scenes"] == [3, 4]
     # play k of seed S is play 1 of seed S+k-1
     one = json.loads(run(["check", str(folder), "--random", "1", "--seed", "7", "--max-steps", "200", "--format", "json"])[1])
