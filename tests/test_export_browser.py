@@ -420,7 +420,8 @@ def test_a_save_moves_between_page_file_and_terminal(reader, pages, tmp_path):
         with fresh.page.expect_file_chooser() as chooser:
             fresh.click('[data-action="import-save"]')
         chooser.value.set_files(str(bad))
-        fresh.page.wait_for_function("document.querySelector('[role=status]').textContent.includes('cannot be loaded')")
+        # A selector wait, not wait_for_function: its polling evaluates a string, which the page's CSP refuses.
+        fresh.page.wait_for_selector('[role="status"]:has-text("cannot be loaded")')
         assert fresh.passages() == []
         fresh.page.evaluate("document.querySelector('[role=status]').textContent = ''")
     with fresh.page.expect_file_chooser() as chooser:
