@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
 from engine import scaffold
-from engine.errors import EngineError
+from engine.errors import ERROR, WARNING, Diagnostic, EngineError
 
 MAX_SOURCE_BYTES = 10 * 1024 * 1024
 MAX_SCENE_BYTES = 1024 * 1024  # the loader's limit for one file
@@ -45,6 +45,8 @@ class Block:
     lines: tuple[str, ...] = ()  # the lines as written, where they say more than the joined text
     listed: bool = False  # an item of a list
     span: tuple[int, int] = (-1, -1)  # Markdown: the source lines of the top-level block it came from
+    first: int = -1  # Markdown: its own first source line (0-based), where the parser gives one
+    at: tuple[int, int] = (0, 0)  # (line, col) in the source, 1-based; (0, 0) where unknown
 
 
 @dataclass
@@ -52,6 +54,13 @@ class Vignette:
     title: str
     paragraphs: list[str]
     heading: bool = True  # False: the title is generated
+    at: tuple[int, int] = (0, 0)  # where it starts in the source (its heading, else its first paragraph)
+    places: list[tuple[int, int]] = field(default_factory=list)  # where each paragraph starts
+
+    def cut(self, start: int, stop: Optional[int] = None) -> None:
+        """Drop paragraphs [start:stop] with their places."""
+        del self.paragraphs[start:stop]
+        del self.places[start:stop]
 
 
 @dataclass
@@ -67,16 +76,23 @@ class Draft:
     content_notes: list[str] = field(default_factory=list)
     vignettes: list[Vignette] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)  # adapted all the same, but the author should look
 
 
 class AdaptError(EngineError):
-    """The source cannot be adapted, or the drafts cannot be written; says where and how to fix it."""
+    """The source cannot be adapted, or the drafts cannot be written: coded diagnostics that say where and how."""
 
-    def __init__(self, path: str, message: str, hint: str = "", line: int = 0, col: int = 0):
-        super().__init__(message)
-        self.path = path
-        self.hint = hint
-        self.where = f"{path}:{line}:{col}" if line else path
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        found = tuple(diagnostics)
+        super().__init__(found[0].message, found)
+
+
+def refuse(code: str, path, message: str, hint: str, at: tuple[int, int] = (0, 0)) -> AdaptError:
+    return AdaptError([Diagnostic(str(path), at[0], at[1], code, message, ERROR, hint)])
+
+
+def warn(draft: "Draft", code: str, path, message: str, hint: str, at: tuple[int, int] = (0, 0)) -> None:
+    draft.warnings.append(Diagnostic(str(path), at[0], at[1], code, message, WARNING, hint))
 
 
 # -- shared text rules ----------------------------------------------------------
@@ -110,14 +126,14 @@ _SMALL_WORDS = {"a", "an", "the", "and", "or", "but", "nor", "of", "in", "on", "
                 "from", "as", "into", "is", "it", "its", "vs", "de", "la", "le", "y", "et", "und", "der", "die"}
 
 
-def _candidate(text: str) -> Block:
+def _candidate(text: str, at: tuple[int, int] = (0, 0)) -> Block:
     """A line that may be a heading, with how sure we are: 2 when numbered or in title case
     (`Year Nine`, `IV.`), 1 when merely short, 0 for a longer line such as a sentence left unfinished."""
     words = re.findall(r"[^\W_][\w'’-]*", text)
     significant = [w for w in words if w.lower() not in _SMALL_WORDS] or words
     title_case = bool(significant) and all(not w[0].islower() for w in significant)
     level = 2 if _NUMBERED.match(text) or title_case else 1 if len(text.split()) <= 8 else 0
-    return Block(CANDIDATE, text, level)
+    return Block(CANDIDATE, text, level, at=at)
 
 
 def _opens(block: Block) -> bool:
@@ -359,7 +375,7 @@ def split(blocks: list[Block], draft: Draft, preface_mode: str) -> list[Vignette
         while pieces and _NOTE_HEADING.match(pieces[0][0].text):
             draft.dropped.append(f"the section “{pieces.pop(0)[0].text}” before the first vignette")
         for piece in pieces:
-            vignettes.append(_vignette(piece[1:], piece[0].text))
+            vignettes.append(_vignette(piece[1:], piece[0]))
         return vignettes
     if level:  # some vignettes have headings, and rules part those that have none
         pieces = _chunks(blocks, lambda b: b.kind == BREAK or heads(b))
@@ -382,7 +398,7 @@ def split(blocks: list[Block], draft: Draft, preface_mode: str) -> list[Vignette
             continue
         heading = None
         if _opens(piece[0]) and _paragraphs(piece[1:]):
-            heading, piece = piece[0].text, piece[1:]
+            heading, piece = piece[0], piece[1:]
         vignettes.append(_vignette(piece, heading))
     return vignettes
 
@@ -432,8 +448,11 @@ def _drop_preface(blocks: list[Block], preface: _Preface, draft: Draft) -> None:
     preface.flush()
 
 
-def _vignette(blocks: list[Block], heading: Optional[str]) -> Vignette:
-    return Vignette(heading or "", _paragraphs(blocks), heading is not None)
+def _vignette(blocks: list[Block], heading: Optional[Block]) -> Vignette:
+    kept = [b for b in blocks if b.kind != BREAK and b.text]
+    at = heading.at if heading is not None else kept[0].at if kept else (0, 0)
+    return Vignette(heading.text if heading is not None else "", [b.text for b in kept], heading is not None, at,
+                    [b.at for b in kept])
 
 
 def _drop_end_notes(vignettes: list[Vignette], draft: Draft) -> None:
@@ -446,9 +465,10 @@ def _drop_end_notes(vignettes: list[Vignette], draft: Draft) -> None:
                 if _NOTE_START.match(last.paragraphs[i])), None)
     if cut is not None and not (cut == 0 and len(vignettes) == 1):
         draft.dropped.append(f"an author's note after the last vignette ({_quote(last.paragraphs[cut])})")
-        del last.paragraphs[cut:]
+        last.cut(cut)
     if last.paragraphs and _THE_END.match(last.paragraphs[-1]) and (len(last.paragraphs) > 1 or len(vignettes) > 1):
-        draft.dropped.append(f"“{last.paragraphs.pop()}” at the end (a closing mark, not text)")
+        draft.dropped.append(f"“{last.paragraphs[-1]}” at the end (a closing mark, not text)")
+        last.cut(-1)
     if not last.paragraphs:
         vignettes.pop()
 
@@ -457,12 +477,13 @@ def _drop_end_notes(vignettes: list[Vignette], draft: Draft) -> None:
 
 
 def parse_text(text: str, draft: Draft) -> list[Vignette]:
-    groups, gaps = _groups([_CONTROL.sub("", line).rstrip() for line in text.split("\n")])
+    groups, gaps, starts = _groups([_CONTROL.sub("", line).rstrip() for line in text.split("\n")])
     if not groups:
         return []
     head = groups[0]
     if len(head) > 1 and _title_like(head[0]) and not _label(head[0]) and all(_label(line) for line in head[1:]):
-        groups[:1], gaps[:1] = [head[:1], head[1:]], [0, 0]  # `Title` with `by Author` (or other labels) under it
+        # `Title` with `by Author` (or other labels) under it
+        groups[:1], gaps[:1], starts[:1] = [head[:1], head[1:]], [0, 0], [starts[0], starts[0] + 1]
     kinds = [_text_kind(g) for g in groups]
     explicit = BREAK in kinds
     per_line = _one_paragraph_a_line(groups, kinds, explicit)
@@ -471,17 +492,19 @@ def parse_text(text: str, draft: Draft) -> list[Vignette]:
     indents = sum(g[0][:1].isspace() for g in prose) * 2 >= len(prose) and \
         any(not line[:1].isspace() for g in prose for line in g[1:])
     blocks: list[Block] = []
-    for i, (group, kind) in enumerate(zip(groups, kinds)):
+    for i, (group, kind, start) in enumerate(zip(groups, kinds, starts)):
         if i in breaks:
             blocks.append(Block(BREAK))
+        at = (start, _indent(group[0]) + 1)
         if kind == CANDIDATE:
-            blocks.append(_candidate(group[0].strip()))
+            blocks.append(_candidate(group[0].strip(), at))
         elif kind != PARA:
-            blocks.append(Block(kind, group[0].strip()))
+            blocks.append(Block(kind, group[0].strip(), at=at))
         elif per_line and not _label(group[0]):
-            blocks += [Block(PARA, p) for p in _lines_to_paragraphs(group, indents)]
+            blocks += [Block(PARA, p, at=(start + n, _indent(group[n]) + 1))
+                       for p, n in _lines_to_paragraphs(group, indents)]
         else:
-            blocks.append(Block(PARA, " ".join(line.strip() for line in group), lines=tuple(group)))
+            blocks.append(Block(PARA, " ".join(line.strip() for line in group), lines=tuple(group), at=at))
     # a lone first line is the title, unless it is the first vignette's heading
     lone = len(groups[0]) == 1 and not _label(groups[0][0])
     if lone and (blocks[0].kind == CANDIDATE or (blocks[0].kind == PARA and _title_like(groups[0][0]))):
@@ -490,39 +513,46 @@ def parse_text(text: str, draft: Draft) -> list[Vignette]:
     return split(blocks, draft, LEADING)
 
 
-def _groups(lines: list[str]) -> tuple[list[list[str]], list[int]]:
-    """Runs of non-blank lines (a separator line is a run of its own), and how many blank lines precede each."""
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _groups(lines: list[str]) -> tuple[list[list[str]], list[int], list[int]]:
+    """Runs of non-blank lines (a separator line is a run of its own), how many blank lines precede
+    each, and the line (1-based) each starts on."""
     groups: list[list[str]] = []
     gaps: list[int] = []
+    starts: list[int] = []
     current: list[str] = []
-    blank = gap = 0
-    for line in lines + [""]:
+    blank = gap = begun = 0
+
+    def add(group: list[str], gap_before: int, start: int) -> None:
+        groups.append(group)
+        gaps.append(gap_before)
+        starts.append(start)
+
+    for number, line in enumerate(lines + [""], 1):
         if not line.strip():
             if current:
-                groups.append(current)
-                gaps.append(gap)
+                add(current, gap, begun)
                 current, blank = [], 0
             blank += 1
         elif is_separator(line):
             if len(current) == 1 and heading_like(current[0]) and re.fullmatch(r"\s*(?:=+|-+)\s*", line):
                 # a heading underlined with === or --- (the title when it comes first)
                 if groups:
-                    groups.append(["* * *"])
-                    gaps.append(gap)
-                groups.append(current)
-                gaps.append(0)
+                    add(["* * *"], gap, begun)
+                add(current, 0, begun)
             else:
                 if current:
-                    groups.append(current)
-                    gaps.append(gap)
-                groups.append([line])
-                gaps.append(0)
+                    add(current, gap, begun)
+                add([line], 0, number)
             current, blank = [], 0
         else:
             if not current:
-                gap, blank = blank, 0
+                gap, blank, begun = blank, 0, number
             current.append(line)
-    return groups, gaps
+    return groups, gaps, starts
 
 
 def _gap_breaks(gaps: list[int], kinds: list[str], per_line: bool) -> set[int]:
@@ -588,26 +618,32 @@ def _heading_not_title(blocks: list[Block]) -> bool:
     return bool(after) and all(_opens(b) for b in after) and blocks[1].kind == PARA and not _label(blocks[1].text)
 
 
-def _lines_to_paragraphs(group: list[str], indents: bool) -> list[str]:
+def _lines_to_paragraphs(group: list[str], indents: bool) -> list[tuple[str, int]]:
     """Lines with no blank line between them: one paragraph a line, or, where the text indents
-    the first line of its paragraphs, one from each indented line to the next."""
+    the first line of its paragraphs, one from each indented line to the next; each with the
+    index of its first line."""
     if not indents:
-        return [line.strip() for line in group]
-    out: list[str] = []
-    for line in group:
+        return [(line.strip(), n) for n, line in enumerate(group)]
+    out: list[list] = []
+    for n, line in enumerate(group):
         if line[:1].isspace() or not out:
-            out.append(line.strip())
+            out.append([line.strip(), n])
         else:
-            out[-1] += " " + line.strip()
-    return out
+            out[-1][0] += " " + line.strip()
+    return [(text, n) for text, n in out]
 
 
 # -- Markdown -----------------------------------------------------------------------------
 
 
 def parse_markdown(text: str, draft: Draft) -> list[Vignette]:
-    text = _front_matter(text, draft)
-    blocks = list(_md_blocks(text))
+    body = _front_matter(text, draft)
+    lines = text.split("\n")
+    skipped = len(lines) - len(body.split("\n"))  # the front matter's lines
+    blocks = list(_md_blocks(body))
+    for b in blocks:  # token maps are 0-based lines of the body
+        if b.first >= 0 and skipped + b.first < len(lines):
+            b.at = (skipped + b.first + 1, _indent(lines[skipped + b.first]) + 1)
     if blocks and blocks[0].kind == HEADING and _top_heading_is_title(blocks):
         title = blocks.pop(0)
         draft.title = draft.title or title.text
@@ -696,8 +732,9 @@ def _md_token_blocks(tokens, nested: int) -> Iterator[Block]:
     lists = 0
     span = (-1, -1)
 
-    def mark(block: Block) -> Block:
+    def mark(block: Block, token=None) -> Block:
         block.span = span
+        block.first = token.map[0] if token is not None and token.map and not nested else span[0]
         return block
 
     while i < len(tokens):
@@ -715,9 +752,9 @@ def _md_token_blocks(tokens, nested: int) -> Iterator[Block]:
             if not text:
                 yield Block(BREAK)  # a lone `#`: a separator written as plain text
             elif depth:
-                yield mark(Block(PARA, text))
+                yield mark(Block(PARA, text), t)
             else:
-                yield mark(Block(HEADING, text, int(t.tag[1])))
+                yield mark(Block(HEADING, text, int(t.tag[1])), t)
             i += 3
             continue
         elif t.type == "paragraph_open":
@@ -726,10 +763,10 @@ def _md_token_blocks(tokens, nested: int) -> Iterator[Block]:
             if is_separator(text):
                 yield mark(Block(BREAK))
             elif not depth and _md_emphasised(inline, bold=True) and "\n" not in text and heading_like(text):
-                yield mark(_candidate(text))  # `**One**` on its own: a heading, as a bold line is in HTML
+                yield mark(_candidate(text), t)  # `**One**` on its own: a heading, as a bold line is in HTML
             elif text:
                 lines = tuple(_md_inline(inline, soft="\n").split("\n"))
-                yield mark(Block(PARA, text, note=_md_emphasised(inline), lines=lines, listed=lists > 0))
+                yield mark(Block(PARA, text, note=_md_emphasised(inline), lines=lines, listed=lists > 0), t)
             i += 3
             continue
         elif t.type == "hr":
@@ -809,10 +846,10 @@ MAX_HTML_DEPTH = 100
 
 
 class _Node:
-    __slots__ = ("tag", "attrs", "children", "parent", "depth", "block")
+    __slots__ = ("tag", "attrs", "children", "parent", "depth", "block", "at")
 
-    def __init__(self, tag: str, attrs: dict, parent: Optional["_Node"]):
-        self.tag, self.attrs, self.children, self.parent = tag, attrs, [], parent
+    def __init__(self, tag: str, attrs: dict, parent: Optional["_Node"], at: tuple[int, int] = (0, 0)):
+        self.tag, self.attrs, self.children, self.parent, self.at = tag, attrs, [], parent, at
         self.depth = parent.depth + 1 if parent is not None else 0
         self.block: Optional[bool] = None  # worked out once by _is_block
 
@@ -849,7 +886,8 @@ class _Tree(HTMLParser):
             self._close_same(("li",), ("ul", "ol"))
         if tag in ("dt", "dd"):
             self._close_same(("dt", "dd"), ("dl",))
-        node = _Node(tag, {k: v or "" for k, v in attrs}, self.at)
+        line, offset = self.getpos()
+        node = _Node(tag, {k: v or "" for k, v in attrs}, self.at, (line, offset + 1))
         self.at.children.append(node)
         if tag not in _VOID and node.depth < MAX_HTML_DEPTH:  # deeper tags keep their text, not their nesting
             self.at = node
@@ -910,7 +948,7 @@ def _html_blocks(node: _Node, skip: Callable[[_Node], bool] = lambda n: False) -
 
     def flush():
         if run:
-            holder = _holder(run)
+            holder = _holder(run, node.at)
             run.clear()
             yield from _leaf(holder)
 
@@ -927,7 +965,7 @@ def _html_blocks(node: _Node, skip: Callable[[_Node], bool] = lambda n: False) -
             yield Block(BREAK)
         elif c.tag in _HEADINGS:
             text = c.text()
-            yield Block(HEADING, text, _HEADINGS[c.tag]) if text else Block(BREAK)
+            yield Block(HEADING, text, _HEADINGS[c.tag], at=c.at) if text else Block(BREAK)
         elif c.tag == "p" or not any(isinstance(g, _Node) and _is_block(g) for g in c.children):
             yield from _leaf(c)
         else:
@@ -948,9 +986,9 @@ def _leaf(node: _Node) -> Iterator[Block]:
     elif is_separator(text):
         yield Block(BREAK)
     elif _all_bold(node) and "\n" not in text and heading_like(text):
-        yield _candidate(text)
+        yield _candidate(text, node.at)
     else:
-        yield Block(PARA, text, note=_all_emphasis(node))
+        yield Block(PARA, text, note=_all_emphasis(node), at=node.at)
 
 
 def _br_paragraphs(node: _Node) -> Iterator[_Node]:
@@ -967,16 +1005,16 @@ def _br_paragraphs(node: _Node) -> Iterator[_Node]:
             pending.append(c)
         else:
             if brs >= 2:
-                yield _as_p(current)
-                yield from (_as_p([]) for _ in range(brs - 2))
+                yield _as_p(current, node.at)
+                yield from (_as_p([], node.at) for _ in range(brs - 2))
                 current, pending = [], []
             current += pending + [c]
             pending, brs = [], 0
-    yield _as_p(current)
+    yield _as_p(current, node.at)
 
 
-def _as_p(children: list) -> _Node:
-    holder = _holder(children)
+def _as_p(children: list, at: tuple[int, int]) -> _Node:
+    holder = _holder(children, at)
     holder.tag = "p"
     return holder
 
@@ -1163,9 +1201,10 @@ def _archive_chapters(chapters: _Node, draft: Draft) -> list[Vignette]:
     return vignettes
 
 
-def _holder(children: list) -> _Node:
-    """A bare <div> around some nodes, so that they can be read as one piece of HTML."""
-    holder = _Node("div", {}, None)
+def _holder(children: list, at: tuple[int, int] = (0, 0)) -> _Node:
+    """A bare <div> around some nodes, so that they can be read as one piece of HTML; it is where
+    its first element is (else at `at`, where the nodes' parent is)."""
+    holder = _Node("div", {}, None, next((c.at for c in children if isinstance(c, _Node)), at))
     holder.children = list(children)
     return holder
 
@@ -1173,36 +1212,54 @@ def _holder(children: list) -> _Node:
 # -- reading the source -----------------------------------------------------------------------
 
 
-def read_source(path: Path) -> str:
-    """The file as text: any BOM'd encoding or UTF-8, LF line endings; refused above 10 MiB."""
-    name = str(path)
+def read_source(path: Path) -> bytes:
+    """The file's bytes, refused unread when it is not a regular file or is over 10 MiB."""
     try:
         if path.is_dir():
-            raise AdaptError(name, "this is a folder, not a story file", "name the text, Markdown or HTML file")
+            raise refuse("E401", path, "this is a folder, not a story file", "name the text, Markdown or HTML file")
         # Non-blocking, and the type checked on the open descriptor: a pipe or device never hangs or floods us.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with open(fd, "rb") as f:
             info = os.fstat(f.fileno())
             if not stat.S_ISREG(info.st_mode):
-                raise AdaptError(name, "this is not a regular file (a pipe, device or socket)",
-                                 "save the story to a file and adapt that")
+                raise refuse("E401", path, "this is not a regular file (a pipe, device or socket)",
+                             "save the story to a file and adapt that")
             if info.st_size > MAX_SOURCE_BYTES:
-                raise AdaptError(name, f"the file is {info.st_size:,} bytes; the limit is {MAX_SOURCE_BYTES:,} (10 MiB)",
-                                 "adapt one story at a time")
+                raise refuse("E402", path, f"the file is {info.st_size:,} bytes; the limit is {MAX_SOURCE_BYTES:,} "
+                             "(10 MiB)", "adapt one story at a time")
             raw = f.read(MAX_SOURCE_BYTES + 1)
     except OSError as e:
-        raise AdaptError(name, f"cannot read the file: {e.strerror or e}", "check the path and its permissions") from None
+        raise refuse("E400", path, f"cannot read the file: {e.strerror or e}",
+                     "check the path and its permissions") from None
     if len(raw) > MAX_SOURCE_BYTES:
-        raise AdaptError(name, f"the file is over {MAX_SOURCE_BYTES:,} bytes (10 MiB)", "adapt one story at a time")
+        raise refuse("E402", path, f"the file is over {MAX_SOURCE_BYTES:,} bytes (10 MiB)", "adapt one story at a time")
+    return raw
+
+
+def source_text(name: str, raw: bytes) -> str:
+    """The file's bytes as text: any BOM'd encoding or UTF-8, LF line endings; refused if empty."""
     text = _decode(name, raw)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise AdaptError(name, "the file is empty", "adapt a file that holds a story")
+        raise refuse("E405", name, "the file is empty" if not raw else "the file holds only white space",
+                     "adapt a file that holds a story")
     return text
 
 
 _BOMS = (("\ufeff".encode("utf-32-le"), "utf-32-le"), ("\ufeff".encode("utf-32-be"), "utf-32-be"),
          (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+# Files people take for stories that are not text: what they are, and how to get text out of them.
+_DOCUMENTS = ((b"%PDF", "a PDF document", "copy its text into a .txt file, or export it as HTML"),
+              (b"{\\rtf", "an RTF document", "save it from your word processor as plain text (.txt) or HTML"),
+              (b"\xd0\xcf\x11\xe0", "an old Word (.doc) document", "save it as plain text (.txt) or HTML"),
+              (b"\x89PNG", "a PNG image", "adapt the story's text, not a picture of it"),
+              (b"\xff\xd8\xff", "a JPEG image", "adapt the story's text, not a picture of it"),
+              (b"GIF8", "a GIF image", "adapt the story's text, not a picture of it"),
+              (b"\x1f\x8b", "a gzip archive", "unpack it and adapt the story file inside"))
+_ZIPPED = (("word/document.xml", "a Word (.docx) document", "save it from Word as plain text (.txt) or as a web page"),
+           ("META-INF/container.xml", "an EPUB e-book",
+            "download the story as HTML from the archive instead (the same menu offers EPUB and HTML)"),
+           ("content.xml", "an OpenDocument file", "save it as plain text (.txt) or HTML"))
 
 
 def _decode(name: str, raw: bytes) -> str:
@@ -1211,26 +1268,49 @@ def _decode(name: str, raw: bytes) -> str:
             try:
                 return raw[len(bom):].decode(encoding)
             except UnicodeDecodeError as e:
-                raise AdaptError(name, f"not valid {encoding} text after its byte-order mark (byte {e.start + len(bom):,})",
-                            "save the file again as UTF-8") from None
+                raise refuse("E404", name, f"not valid {encoding} text after its byte-order mark "
+                             f"(byte {e.start + len(bom):,})", "save the file again as UTF-8") from None
+    for magic, what, hint in _DOCUMENTS:
+        if raw.startswith(magic):
+            raise refuse("E403", name, f"this is {what}, not a text file", hint)
+    if raw.startswith(b"PK\x03\x04"):
+        what, hint = _zipped(raw)
+        raise refuse("E403", name, f"this is {what}, not a text file", hint)
     if b"\x00" in raw[:4096]:
-        raise AdaptError(name, "this is not a text file (it holds NUL bytes)",
-                    "adapt a plain-text, Markdown or HTML file; save it as UTF-8")
+        raise refuse("E403", name, "this is not a text file (it holds NUL bytes)",
+                     "adapt a plain-text, Markdown or HTML file; save it as UTF-8")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         before = raw[: e.start]
-        line = before.count(b"\n") + 1
-        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-        raise AdaptError(name, f"not UTF-8 text: byte 0x{raw[e.start]:02x} cannot be decoded",
-                         "save the file as UTF-8 (or with a byte-order mark)", line, col) from None
+        line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+        start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
+        col = len(before[start:].decode("utf-8", "replace")) + 1
+        raise refuse("E404", name, f"not UTF-8 text: byte 0x{raw[e.start]:02x} cannot be decoded",
+                     "save the file as UTF-8 (or with a byte-order mark)", (line, col)) from None
+
+
+def _zipped(raw: bytes) -> tuple[str, str]:
+    """What a zip archive holds, by the names of its members (never unpacked)."""
+    import io
+    import zipfile
+
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(raw)).namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        names = set()
+    for member, what, hint in _ZIPPED:
+        if member in names:
+            return what, hint
+    return "a zip archive", "unpack it and adapt the story file inside"
 
 
 def detect(text: str, suffix: str) -> str:
     """Which form a file is: HTML by its tags, Markdown by its suffix or its `#` headings, else text."""
     head = text.lstrip("\ufeff \t\n")[:2000].lower()
     if re.match(r"<(?:!doctype html|html[\s>]|\?xml[^>]*>\s*<(?:!doctype html|html))", head) or \
-            (head.startswith("<") and re.search(r"<(?:body|p|div|h[1-6])[\s>]", head)):
+            (head.startswith("<") and re.search(r"<(?:body|p|div|h[1-6]|tw-storydata)[\s>]", head)) or \
+            (head.startswith("<!--") and re.search(r"<(?:!doctype html|html)[\s>]", head)):  # a saved page's comment
         return "html"
     if suffix.lower() in (".html", ".htm", ".xhtml") and re.search(r"</?(?:p|div|br|h[1-6])[\s/>]", text[:20000], re.I):
         return "html"
@@ -1243,18 +1323,23 @@ def detect(text: str, suffix: str) -> str:
 
 
 def read(path: Path, form: Optional[str] = None) -> Draft:
-    """Read and parse a story file into a Draft; EngineError if nothing can be made of it."""
-    text = read_source(path)
-    form = form or detect(text, path.suffix)
+    """Read and parse a story file into a Draft; AdaptError if nothing can be made of it."""
+    return parse(str(path), read_source(path), path.suffix, form, path.stem)
+
+
+def parse(name: str, raw: bytes, suffix: str = "", form: Optional[str] = None, stem: str = "") -> Draft:
+    """The story in a file's bytes, as a Draft; AdaptError if nothing can be made of it."""
+    text = source_text(name, raw)
+    form = form or detect(text, suffix)
     draft = Draft(form)
-    parse = {"text": parse_text, "markdown": parse_markdown, "html": parse_html}[form]
-    draft.vignettes = parse(text, draft)
+    reader = {"text": parse_text, "markdown": parse_markdown, "html": parse_html}[form]
+    draft.vignettes = reader(text, draft)
     _drop_end_notes(draft.vignettes, draft)
     if not draft.vignettes:
-        raise AdaptError(str(path), f"found no story text (read as {_FORM_NAMES[form]})",
-                    "check the file, or say its form with --from text|markdown|html")
+        raise refuse("E406", name, f"found no story text (read as {_FORM_NAMES[form]})",
+                     "check the file, or say its form with --from text|markdown|html")
     if not draft.title:
-        draft.title = re.sub(r"[_-]+", " ", path.stem).strip() or "Untitled"
+        draft.title = re.sub(r"[_-]+", " ", stem).strip() or "Untitled"
         draft.dropped.append(f"no title in the file: the title is the file's name, “{draft.title}”")
     for i, v in enumerate(draft.vignettes, 1):
         if not v.title:
@@ -1332,10 +1417,10 @@ class Plan:
     files: dict[str, str]
     draft: Draft
     ids: list[str]
-    problems: list[tuple[str, str]] = field(default_factory=list)  # (message, hint)
+    problems: list[Diagnostic] = field(default_factory=list)  # what stops the drafts being written
 
 
-def plan(draft: Draft, schemas: str) -> Plan:
+def plan(draft: Draft, schemas: str, source: str = "") -> Plan:
     ids = scene_ids(draft.vignettes)
     width = max(2, len(str(len(ids))))
     files: dict[str, str] = {"story.yaml": _story_yaml(draft, ids[0], schemas)}
@@ -1355,14 +1440,17 @@ def plan(draft: Draft, schemas: str) -> Plan:
         size = len(body.encode("utf-8"))
         longest = max((len(p) for p in v.paragraphs), default=0)
         if size > MAX_SCENE_BYTES or len(v.paragraphs) > MAX_PARAGRAPHS:
-            problems.append((f"vignette {n + 1} “{_cut(v.title, 60)}” is too long to be one scene ({size:,} bytes, "
-                             f"{len(v.paragraphs):,} paragraphs; a scene file holds at most {MAX_SCENE_BYTES:,} "
-                             f"bytes and {MAX_PARAGRAPHS:,} paragraphs)",
-                             "split it in the source with a separator line (* * *) or a heading, then adapt again"))
+            problems.append(Diagnostic(
+                source, *v.at, "E407", f"vignette {n + 1} “{_cut(v.title, 60)}” is too long to be one scene "
+                f"({size:,} bytes, {len(v.paragraphs):,} paragraphs; a scene file holds at most "
+                f"{MAX_SCENE_BYTES:,} bytes and {MAX_PARAGRAPHS:,} paragraphs)", ERROR,
+                "split it in the source with a separator line (* * *) or a heading, then adapt again"))
         elif longest > MAX_PARAGRAPH:
-            problems.append((f"vignette {n + 1} “{_cut(v.title, 60)}” has a paragraph of {longest:,} characters; "
-                             f"a paragraph holds at most {MAX_PARAGRAPH:,}",
-                             "split that paragraph in the source with a blank line, then adapt again"))
+            at = v.places[[len(p) for p in v.paragraphs].index(longest)] if v.places else v.at
+            problems.append(Diagnostic(
+                source, *at, "E408", f"a paragraph of {longest:,} characters in vignette {n + 1} "
+                f"“{_cut(v.title, 60)}”; a paragraph holds at most {MAX_PARAGRAPH:,}", ERROR,
+                "split that paragraph in the source with a blank line, then adapt again"))
         files[name] = body
     return Plan(files, draft, ids, problems)
 
@@ -1405,26 +1493,72 @@ def adapt(source: Path, folder: Path, form: Optional[str] = None, force: bool = 
           dry_run: bool = False) -> tuple[Plan, list[Path]]:
     """Read `source`, and unless dry_run write its drafts into `folder`; AdaptError on any refusal."""
     draft = read(source, form)
-    if folder.exists() and not folder.is_dir():
-        raise AdaptError(str(folder), "this is a file, not a folder", "name a new folder with -o")
-    if folder.is_dir() and any(folder.iterdir()) and not force and not dry_run:
-        raise AdaptError(str(folder), "the folder is not empty", "name a new folder, or add --force to replace its drafts")
-    result = plan(draft, "schemas")
+    _check_folder(folder, force, dry_run)
+    result = plan(draft, "schemas", str(source))
     if result.problems:
-        raise AdaptError(str(source), *result.problems[0])
+        raise AdaptError(result.problems)
     if dry_run:
         return result, []
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.iterdir():  # --force: the old drafts go, so no stale scene is left behind
-        if old.is_file() and old.suffix in (".yaml", ".yml"):
-            old.unlink()
-    result = plan(draft, scaffold.schemas_ref(folder))
-    written = []
-    for name, body in result.files.items():
-        target = folder / name
-        target.write_bytes(body.encode("utf-8"))
-        written.append(target)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.iterdir():  # --force: the old drafts go, so no stale scene is left behind
+            if _is_draft(old):
+                old.unlink()
+        result = plan(draft, scaffold.schemas_ref(folder), str(source))
+        written = []
+        for name, body in result.files.items():
+            target = folder / name
+            target.write_bytes(body.encode("utf-8"))
+            written.append(target)
+    except OSError as e:
+        where = e.filename if isinstance(e.filename, str) else str(folder)
+        raise refuse("E411", where, f"cannot write the drafts: {e.strerror or e}",
+                     "name a folder you can write to with -o (check its permissions and free space)") from None
     return result, written
+
+
+def _check_folder(folder: Path, force: bool, dry_run: bool) -> None:
+    """The folder named with -o must be new, empty, or given with --force."""
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise refuse("E410", folder, "this is a file, not a folder", "name a new folder with -o")
+        if folder.is_dir() and any(folder.iterdir()) and not force and not dry_run:
+            raise refuse("E409", folder, "the folder is not empty",
+                         "name a new folder, or add --force to replace the drafts adapt wrote there")
+        if folder.is_dir() and force and not dry_run:
+            foreign = sorted(p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not _is_draft(p))
+            if foreign:
+                raise refuse("E409", folder, f"the folder holds YAML that adapt did not write ({', '.join(foreign[:3])}"
+                             f"{', …' if len(foreign) > 3 else ''}), which would be read as scenes; --force "
+                             "replaces only earlier drafts", "name a new folder, or move those files out first")
+    except OSError as e:
+        raise refuse("E411", folder, f"cannot use the folder: {e.strerror or e}",
+                     "name a folder you can read and write with -o") from None
+
+
+def _is_draft(path: Path) -> bool:
+    """A file an earlier `adapt` (or an author from its drafts) made: story.yaml or a scene with the modeline."""
+    if not path.is_file() or path.is_symlink() or path.suffix not in (".yaml", ".yml"):
+        return False
+    if path.name == "story.yaml":
+        return True
+    with open(path, "rb") as f:
+        return f.readline().startswith(b"# yaml-language-server: $schema=") and re.match(r"\d+-", path.name) is not None
+
+
+def report_data(result: Plan, source: Path, folder: Path, dry_run: bool) -> dict:
+    """The report as data, for `--format json`: what was found, each scene file, what was left out."""
+    d = result.draft
+    names = [n for n in result.files if n != "story.yaml"]
+    return {
+        "source": str(source), "form": d.form, "folder": str(folder), "written": not dry_run,
+        "title": d.title, "author": d.author, "summary": d.summary, "content_notes": d.content_notes,
+        "language": d.language, "url": d.url,
+        "scenes": [{"file": name, "id": scene_id, "title": v.title, "heading": v.heading,
+                    "paragraphs": len(v.paragraphs), "line": v.at[0]}
+                   for name, scene_id, v in zip(names, result.ids, d.vignettes)],
+        "left_out": d.dropped,
+    }
 
 
 def report(result: Plan, source: Path, folder: Path, dry_run: bool) -> str:

@@ -512,8 +512,11 @@ def _add_adapt(sub) -> None:
                               "  vignettes adapt story.md -o my-story           Markdown; a scene per ## heading\n"
                               "  vignettes adapt work.html -o my-story          an archive download; chapter text only\n"
                               "  vignettes adapt story.txt -o my-story --dry-run   show the split, write nothing\n\n"
-                              "exit codes: 0 written, 1 the source cannot be adapted or the folder is not empty,\n"
-                              "2 usage error",
+                              "Problems are reported as path:line:col: error[E4xx] message, with a hint;\n"
+                              "'vignettes explain E4xx' says more. With --format json or sarif they go to stdout\n"
+                              "and the report to stderr.\n\n"
+                              "exit codes: 0 written (warnings may be shown), 1 the source cannot be adapted or\n"
+                              "the folder cannot be written, 2 usage error",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("source", metavar="TEXT", help="the story file (.txt, .md, .html; the form is also told by content)")
     p.add_argument("-o", "--out", metavar="DIR", required=True, help="the story folder to write (new or empty)")
@@ -521,6 +524,8 @@ def _add_adapt(sub) -> None:
                    help="read the file as this form, whatever its name and content suggest")
     p.add_argument("--force", action="store_true", help="write into a folder that is not empty, replacing its YAML files")
     p.add_argument("--dry-run", action="store_true", help="print the report without writing anything")
+    p.add_argument("--format", choices=("concise", "full", "json", "sarif"), default="concise",
+                   help="how problems are shown (default: concise)")
     p.set_defaults(run=_run_adapt)
 
 
@@ -533,12 +538,35 @@ def _run_adapt(args, out, err) -> int:
     try:
         result, _ = adapt.adapt(source, folder, args.form, force=args.force, dry_run=args.dry_run)
     except adapt.AdaptError as e:
-        err.write(f"{e.where}: error: {e.message}\n")
-        if e.hint:
-            err.write(f"  hint: {e.hint}\n")
+        _adapt_problems(e.diagnostics, {"source": str(source), "written": False}, source, args.format, out, err)
         return EXIT_PROBLEMS
-    out.write(adapt.report(result, source, folder, args.dry_run))
+    summary = adapt.report(result, source, folder, args.dry_run)
+    if args.format == "sarif":
+        err.write(summary)
+    elif args.format != "json":
+        out.write(summary)
+    _adapt_problems(result.draft.warnings, adapt.report_data(result, source, folder, args.dry_run), source,
+                    args.format, out, err)
     return EXIT_OK
+
+
+def _adapt_problems(diagnostics, data: dict, source, fmt: str, out, err) -> None:
+    """adapt's problems as validate shows its own: concise or full on stderr; in json, beside the
+    report's data on stdout (as check does); sarif on stdout."""
+    import json
+
+    from engine import report
+
+    if fmt == "json":
+        out.write(json.dumps({**data, "diagnostics": json.loads(report.render(diagnostics, "json"))},
+                             indent=2, ensure_ascii=True) + "\n")
+    elif fmt == "sarif":
+        out.write(report.render(diagnostics, fmt))
+    elif diagnostics:
+        sources = {}
+        if fmt == "full" and source.is_file() and source.stat().st_size <= 10 * 1024 * 1024:
+            sources[str(source)] = source.read_bytes().decode("utf-8", "replace")
+        err.write(report.render(diagnostics, fmt, colour=use_colour(err), sources=sources) + "\n")
 
 
 # -- export --------------------------------------------------------------------
@@ -592,7 +620,7 @@ def _run_export(args, out, err) -> int:
 
 # -- entry point ---------------------------------------------------------------
 
-_READS_STORIES = ("play", "validate", "check", "graph", "test", "export")
+_READS_STORIES = ("play", "validate", "check", "graph", "test", "export", "adapt")
 
 
 def _require_paths(args) -> None:
@@ -602,7 +630,7 @@ def _require_paths(args) -> None:
     """
     if args.command not in _READS_STORIES or getattr(args, "changed", False):
         return
-    named = getattr(args, "paths", None) or [getattr(args, "story", None)]
+    named = getattr(args, "paths", None) or [getattr(args, "story", None) or getattr(args, "source", None)]
     for path in named:
         if path is not None and not os.path.lexists(path):
             raise _UsageError(f"vignettes {args.command}: no such file or folder: {path}")

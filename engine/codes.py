@@ -8,7 +8,9 @@ the checks.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Mapping, Union
 
 from engine.errors import ERROR, WARNING
@@ -65,12 +67,34 @@ class Link:
 
 @dataclass(frozen=True)
 class Special:
-    """An example entry that is no regular file: "fifo" or "folder"."""
+    """An example entry that is no regular file ("fifo", "folder"), or a file too big to hold in
+    the catalogue ("huge": just over adapt's 10 MiB, written sparse)."""
 
     kind: str
 
 
 Entry = Union[str, bytes, Link, Special]
+
+
+def write_example(folder: Path, files: Mapping[str, Entry]) -> Path:
+    """Lay an example out on disk: text or bytes as a file, Link as a symbolic link, Special as what it names."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, entry in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(entry, Link):
+            target = folder / entry.target
+            if not target.exists() and entry.target.startswith(".."):
+                target.write_text("SECRET=do-not-show\n", encoding="utf-8")
+            os.symlink(entry.target, path)
+        elif isinstance(entry, Special) and entry.kind == "huge":
+            with open(path, "wb") as f:
+                f.truncate(10 * 1024 * 1024 + 1)  # sparse: just over adapt's limit
+        elif isinstance(entry, Special):
+            path.mkdir() if entry.kind == "folder" else os.mkfifo(path)
+        else:
+            path.write_bytes(entry if isinstance(entry, bytes) else entry.encode("utf-8"))
+    return folder
 
 
 @dataclass(frozen=True)
@@ -89,7 +113,7 @@ class Code:
     where: tuple[str, int, int] = (("", 0, 0))
     meaning: str = ""
     fix: str = ""
-    command: tuple[str, ...] = ("validate",)  # the vignettes command (and options) that reports it
+    command: tuple[str, ...] = ("validate",)  # the vignettes command (and options) that reports it; adapt's in full
 
 
 CATALOGUE: tuple[Code, ...] = (
@@ -291,6 +315,88 @@ CATALOGUE: tuple[Code, ...] = (
                  "damaged are skipped and counted.",
          fix="Keep the option (and its place among the options) that readers took, or accept that readers "
              "of this save start over; the message names the step and the scene."),
+    # -- adapt: a finished story in, scene drafts out (vignettes adapt) -------------------------------
+    Code("E400", "source-unreadable", "adapt cannot open the story file", ERROR,
+         {"story.txt": Link("drafts/story.txt")}, ("story.txt", 0, 0),
+         meaning="The file named could not be opened: its permissions forbid reading it, or it is a link to a "
+                 "file that is not there.",
+         fix="Check the path and the file's permissions (`ls -l`); adapt the file itself, not a broken link.",
+         command=("adapt", "story.txt", "-o", "out")),
+    Code("E401", "source-not-a-file", "adapt was given a folder, a pipe or a device instead of a story file", ERROR,
+         {"story.txt": Special("fifo")}, ("story.txt", 0, 0),
+         meaning="adapt reads one regular file. A folder, a named pipe, a device or a socket is refused before "
+                 "anything is read from it, so a pipe nobody writes to cannot hang the command and a device "
+                 "cannot feed it for ever.",
+         fix="Save the story to a file and adapt that file; to adapt text from another program, write it to a "
+             "file first (`program > story.txt`).",
+         command=("adapt", "story.txt", "-o", "out")),
+    Code("E402", "source-too-large", "the story file is over 10 MiB", ERROR,
+         {"story.txt": Special("huge")}, ("story.txt", 0, 0),
+         meaning="A story file is read whole, so adapt refuses one over 10 MiB before reading it. Long archive "
+                 "downloads are well under the limit; a bigger file is usually several stories, or not a story.",
+         fix="Adapt one story at a time: split the file, or download the work on its own.",
+         command=("adapt", "story.txt", "-o", "out")),
+    Code("E403", "source-not-text", "the story file is a document, image or archive, not text", ERROR,
+         {"story.pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"}, ("story.pdf", 0, 0),
+         meaning="adapt reads plain text, Markdown and HTML. This file holds NUL bytes, or starts as a PDF, "
+                 "Word, OpenDocument, RTF or EPUB file, an image or an archive does; the message says which.",
+         fix="Save or export the story from the program that made it as plain text (.txt) or as a web page "
+             "(.html), or download the HTML version from the archive, and adapt that.",
+         command=("adapt", "story.pdf", "-o", "out")),
+    Code("E404", "source-encoding", "the story file is not UTF-8 text", ERROR,
+         {"story.txt": b"The Forge\n\nCaf\xe9 noir, said the smith.\n"}, ("story.txt", 3, 4),
+         meaning="Without a byte-order mark the file must be UTF-8; this byte is not (often a file saved as "
+                 "Latin-1 or Windows-1252 by an old editor). The place is the first byte that cannot be read; "
+                 "with a byte-order mark, the byte after it that does not fit the encoding it names.",
+         fix="Open the file in an editor and save it again as UTF-8 (every modern editor offers it under "
+             "'encoding'), or convert it: `iconv -f WINDOWS-1252 -t UTF-8 story.txt > story-utf8.txt`.",
+         command=("adapt", "story.txt", "-o", "out")),
+    Code("E405", "source-empty", "the story file is empty or holds only white space", ERROR,
+         {"story.txt": "\n  \n"}, ("story.txt", 0, 0),
+         meaning="There is nothing to adapt: the file has no characters but spaces and line breaks.",
+         fix="Check that the story was saved (an editor's unsaved buffer, a download that failed).",
+         command=("adapt", "story.txt", "-o", "out")),
+    Code("E406", "no-story-text", "adapt found no story text in the file", ERROR,
+         {"story.html": "<!DOCTYPE html>\n<html><head><title>Loading</title>\n<script src=app.js></script></head>\n"
+                        "<body><div id=app></div></body></html>\n"}, ("story.html", 0, 0),
+         meaning="The file was read, but no paragraph of story was found in it: a page whose text a script "
+                 "draws after it loads (saved before it did, or saved as HTML only), a file of notes and "
+                 "separators only, or a file read in the wrong form.",
+         fix="Open the page in a browser and save it with the text showing (\"Web page, complete\" or "
+             "\"Single file\"), download the archive's HTML version, or say the form with `--from`.",
+         command=("adapt", "story.html", "-o", "out")),
+    Code("E407", "vignette-too-long", "a vignette is too long to be one scene file", ERROR,
+         {"story.txt": "Lists\n\n" + "".join(f"Item {n}.\n" for n in range(1, 1002))}, ("story.txt", 3, 1),
+         meaning="Each vignette becomes one scene file, and a scene holds at most 1,000 paragraphs in at most "
+                 "1 MiB, as the loader reads it. The place is where the vignette starts; usually scene breaks "
+                 "the source marks in a way adapt does not know (or a whole novel with none).",
+         fix="Split the vignette in the source with a separator line (`* * *`) or a heading, then adapt again.",
+         command=("adapt", "story.txt", "-o", "out")),
+    Code("E408", "paragraph-too-long", "a paragraph is longer than a scene's paragraph may be", ERROR,
+         {"story.txt": "Rain\n\n" + "It rained again, " * 1200 + "and then it stopped.\n"}, ("story.txt", 3, 1),
+         meaning="A paragraph holds at most 20,000 characters; a longer one is nearly always paragraphs whose "
+                 "blank lines were lost (a file saved with its lines joined).",
+         fix="Put blank lines between the paragraphs in the source, then adapt again.",
+         command=("adapt", "story.txt", "-o", "out")),
+    Code("E409", "folder-not-empty", "the folder named with -o already holds files", ERROR,
+         {"story.txt": "Tides\n\nThe sea came in.\n", "out/notes.txt": "my own notes\n"}, ("out", 0, 0),
+         meaning="adapt writes into a new or empty folder so that it never mixes its drafts with other files. "
+                 "With --force it writes anyway, replacing story.yaml and the scene drafts an earlier adapt "
+                 "wrote (files starting with a number and the editor modeline); other files are left alone.",
+         fix="Name a new folder with -o, or add --force to adapt again over earlier drafts.",
+         command=("adapt", "story.txt", "-o", "out")),
+    Code("E410", "output-not-a-folder", "the path named with -o is a file", ERROR,
+         {"story.txt": "Tides\n\nThe sea came in.\n", "out": "a file, not a folder\n"}, ("out", 0, 0),
+         meaning="-o names the story folder to write; a file is there already.",
+         fix="Name a new folder with -o.",
+         command=("adapt", "story.txt", "-o", "out")),
+    Code("E411", "cannot-write", "the drafts cannot be written where -o says", ERROR,
+         {"story.txt": "Tides\n\nThe sea came in.\n"}, ("story.txt/out", 0, 0),
+         meaning="The folder could not be made or written: no permission, a read-only disk, a full disk, or a "
+                 "path that runs through a file.",
+         fix="Name a folder you can write to with -o (check the permissions of the folder above it and the "
+             "free space).",
+         command=("adapt", "story.txt", "-o", "story.txt/out")),
     # -- check: what every path does (vignettes check) ------------------------------------------------
     Code("W200", "never-reached", "a linked scene that no path reaches once conditions are taken into account", WARNING,
          _story(_ONE + "choices:\n  prompt: Go?\n  options:\n    - text: On.\n      if: held_on > 0\n      goto: two\n"

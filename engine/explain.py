@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import textwrap
+from dataclasses import replace
 from typing import Optional
 
 from engine import codes, report
@@ -50,6 +51,8 @@ def find(query: str) -> Code:
 
 def reported(code: Code) -> list:
     """The diagnostics of this code that the catalogue's example produces."""
+    if code.command[0] == "adapt":
+        return [d for d in sorted(_adapted(code)) if d.code == code.code]
     from engine import validate
 
     result = validate.Result()
@@ -62,13 +65,34 @@ def reported(code: Code) -> list:
     return [d for d in sorted(found) if d.code == code.code]
 
 
+def _adapted(code: Code) -> list:
+    """adapt's diagnostics for its example, run on a copy in a temporary folder (adapt reads and writes files)."""
+    import tempfile
+    from pathlib import Path
+
+    from engine import adapt
+
+    source, _, folder, *flags = code.command[1:]  # adapt SOURCE -o DIR [--force]
+    with tempfile.TemporaryDirectory(prefix="vignettes-explain-") as tmp:
+        root = codes.write_example(Path(tmp), code.example)
+        try:
+            result, _ = adapt.adapt(root / source, root / folder, force="--force" in flags)
+            found = result.draft.warnings
+        except adapt.AdaptError as e:
+            found = list(e.diagnostics)
+        prefix = str(root) + "/"
+        return [replace(d, file=d.file[len(prefix):] if d.file.startswith(prefix) else d.file) for d in found]
+
+
 def _example_file(code: Code) -> tuple[str, list[str]]:
     name = code.where[0] if code.where[0] in code.example else next(iter(code.example))
     entry = code.example[name]
     if isinstance(entry, Link):
         return name, [f"(a symbolic link to {entry.target})"]
     if isinstance(entry, Special):
-        return name, [f"(a {'folder' if entry.kind == 'folder' else 'named pipe'}, not a file)"]
+        what = {"folder": "a folder, not a file", "fifo": "a named pipe, not a file",
+                "huge": "a file just over 10 MiB"}[entry.kind]
+        return name, [f"({what})"]
     text = entry.decode("utf-8", "replace") if isinstance(entry, bytes) else entry
     lines = text.splitlines()
     shown = [line if len(line) <= EXAMPLE_WIDTH else line[: EXAMPLE_WIDTH - 3] + "..." for line in lines[:EXAMPLE_LINES]]

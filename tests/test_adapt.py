@@ -441,11 +441,21 @@ def test_refuses_a_folder_that_is_not_empty_without_force(tmp_path):
     out.mkdir()
     (out / "mine.yaml").write_text("keep: me\n")
     code, stdout, err = run("adapt", FIXTURES / "story.md", "-o", out)
-    assert code == 1 and "not empty" in err and "--force" in err and "Traceback" not in err
+    assert code == 1 and err.startswith(f"{out}: error[E409] the folder is not empty") and "--force" in err
     assert (out / "mine.yaml").read_text() == "keep: me\n"
+    # --force replaces earlier drafts, never YAML of the author's that would then be read as a scene
     code, stdout, err = run("adapt", FIXTURES / "story.md", "-o", out, "--force")
-    assert code == 0 and not (out / "mine.yaml").exists()
+    assert code == 1 and "error[E409]" in err and "mine.yaml" in err and "Traceback" not in err
+    assert (out / "mine.yaml").read_text() == "keep: me\n" and not (out / "story.yaml").exists()
+    (out / "mine.yaml").rename(out / "mine.txt")
+    code, stdout, err = run("adapt", FIXTURES / "story.md", "-o", out, "--force")
+    assert code == 0 and (out / "mine.txt").read_text() == "keep: me\n"
     assert validate.validate([out]).diagnostics == []
+    assert len(list(out.glob("[0-9]*.yaml"))) == 6
+    two = write(tmp_path, "two.txt", "Two\n\nOne.\n\n* * *\n\nTwo.\n")
+    code, stdout, err = run("adapt", two, "-o", out, "--force")  # again, over the drafts: none is left behind
+    assert code == 0 and validate.validate([out]).diagnostics == []
+    assert sorted(p.name for p in out.glob("*.yaml")) == ["01-scene-1.yaml", "02-scene-2.yaml", "story.yaml"]
 
 
 def test_dry_run_reports_and_writes_nothing(tmp_path):
@@ -464,8 +474,8 @@ def test_report_lists_scenes_metadata_and_what_was_left_out(tmp_path):
 
 
 @pytest.mark.parametrize("name,content,message", [
-    ("missing.txt", None, "cannot read"),
-    ("empty.txt", b"   \n\n", "is empty"),
+    ("empty.txt", b"", "error[E405] the file is empty"),
+    ("blank.txt", b"   \n\n", "error[E405] the file holds only white space"),
     ("binary.txt", b"\x00\x01\x02PK\x03\x04" * 20, "not a text file"),
     ("latin1.txt", b"Caf\xe9 society\n\nA story.\n", "not UTF-8"),
     ("bad16.txt", b"\xff\xfe\x00\xd8", "utf-16"),
@@ -482,7 +492,7 @@ def test_unreadable_input_is_a_clear_message_and_exit_1(tmp_path, name, content,
 def test_a_byte_that_is_not_utf8_is_pointed_at(tmp_path):
     source = write(tmp_path, "old.txt", "Title\n\nA line.\nCaf".encode() + b"\xe9 noir.\n")
     code, _, err = run("adapt", source, "-o", tmp_path / "out")
-    assert code == 1 and err.startswith(f"{source}:4:4: error: not UTF-8 text: byte 0xe9")
+    assert code == 1 and err.startswith(f"{source}:4:4: error[E404] not UTF-8 text: byte 0xe9")
 
 
 def test_a_file_over_10_mib_is_refused_before_parsing(tmp_path, monkeypatch):
