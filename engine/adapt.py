@@ -312,6 +312,8 @@ _BULLET = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)])\s+")
 def _value(block: Block) -> str:
     """A block's text as one value: the items of a list joined with commas, wrapped lines with spaces."""
     lines = [line for line in block.lines if line.strip()]
+    if block.listed and len(lines) == 1 and _BULLET.match(lines[0]):  # one item of a list
+        return " ".join(lines[0][_BULLET.match(lines[0]).end():].split())
     if len(lines) > 1 and all(_BULLET.match(line) for line in lines):
         return ", ".join(line[_BULLET.match(line).end():].strip() for line in lines)
     return " ".join(block.text.split())
@@ -500,17 +502,86 @@ def parse_text(text: str, draft: Draft) -> list[Vignette]:
             blocks.append(_candidate(group[0].strip(), at))
         elif kind != PARA:
             blocks.append(Block(kind, group[0].strip(), at=at))
-        elif per_line and not _label(group[0]):
-            blocks += [Block(PARA, p, at=(start + n, _indent(group[n]) + 1))
-                       for p, n in _lines_to_paragraphs(group, indents)]
-        else:
+        elif _label(group[0]):
             blocks.append(Block(PARA, " ".join(line.strip() for line in group), lines=tuple(group), at=at))
+        else:
+            blocks += _prose_blocks(group, start, per_line, indents)
     # a lone first line is the title, unless it is the first vignette's heading
     lone = len(groups[0]) == 1 and not _label(groups[0][0])
     if lone and (blocks[0].kind == CANDIDATE or (blocks[0].kind == PARA and _title_like(groups[0][0]))):
         if not _heading_not_title(blocks):
             draft.title = blocks.pop(0).text
     return split(blocks, draft, LEADING)
+
+
+def _prose_blocks(group: list[str], start: int, per_line: bool, indents: bool) -> list[Block]:
+    """A run of lines as paragraphs: the items of a list in it (two or more in a row) are a paragraph
+    each, marker kept, as the author set them out (a scene's paragraphs are its only line breaks);
+    the lines around them are paragraphs as the text's others are."""
+    def prose(lines: list[str], first: int) -> list[Block]:
+        if not lines:
+            return []
+        if per_line:
+            return [Block(PARA, p, at=(first + n, _indent(lines[n]) + 1)) for p, n in _lines_to_paragraphs(lines, indents)]
+        return [Block(PARA, " ".join(line.strip() for line in lines), lines=tuple(lines),
+                      at=(first, _indent(lines[0]) + 1))]
+
+    blocks: list[Block] = []
+    done = 0
+    for begin, end, items, spoken in _lists(group):
+        blocks += prose(group[done:begin], start + done)
+        blocks += [Block(PARA, item, lines=(group[begin + n],), listed=not spoken,
+                         at=(start + begin + n, _indent(group[begin + n]) + 1))
+                   for n, item in zip(_item_lines(group[begin:end]), items)]
+        done = end
+    return blocks + prose(group[done:], start + done)
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:(?P<bullet>[-*+•‣◦▪])|(?P<number>\d{1,3}|[a-zA-Z])(?P<close>[.)]))\s+(?P<text>\S.*)$")
+_SPOKEN = re.compile(r"[?!…][\"”’]?$|[\"“”]|[.!?,…]\s+[-–—]\s*\w")  # `- Where to? - she asked.`
+
+
+def _item_lines(lines: list[str]) -> list[int]:
+    return [n for n, line in enumerate(lines) if _LIST_ITEM.match(line)]
+
+
+def _kind(m: re.Match) -> str:
+    """What makes items one list: the same bullet, or numbers (letters) closed the same way."""
+    if m["bullet"]:
+        return "-" if m["bullet"] == "-" else "•"
+    return "n" if m["number"].isdigit() else "a"
+
+
+def _lists(lines: list[str]) -> Iterator[tuple[int, int, list[str], bool]]:
+    """The lists in a run of lines: (first line, line after the last, the items as written, and
+    whether they are spoken). Markers are kept (`*` and `+` shown as the bullet they stand for) and
+    wrapped items joined. A list is two or more items of one kind in a row; lines opening with
+    `- ` that mostly read as dialogue (`- Home? - he asked.`) are spoken lines, a paragraph each."""
+    i = 0
+    while i < len(lines):
+        m = _LIST_ITEM.match(lines[i])
+        if not m or (_kind(m)[0] == "a" and m["number"] not in "aAiI"):  # `a.` opens a lettered list, `I.` a sentence
+            i += 1
+            continue
+        kind, indent = _kind(m), _indent(lines[i])
+        items: list[list[str]] = []  # [marker, text]
+        j = i
+        while j < len(lines):
+            n = _LIST_ITEM.match(lines[j])
+            if n and (_kind(n) == kind or _indent(lines[j]) > indent):
+                marker = "•" if n["bullet"] in ("*", "+") else n["bullet"] or n["number"] + n["close"]
+                items.append([marker, n["text"].strip()])
+            elif items and _indent(lines[j]) > indent:  # a wrapped item
+                items[-1][1] += " " + lines[j].strip()
+            else:
+                break
+            j += 1
+        if len(items) >= 2 or j - i == len(lines) == 1:  # a list, or an item standing alone (a loose list's)
+            spoken = kind in ("-", "+") and sum(bool(_SPOKEN.search(text)) for _, text in items) * 2 > len(items)
+            yield i, j, [f"{marker} {text}" for marker, text in items], spoken
+            i = j
+        else:
+            i += 1
 
 
 def _indent(line: str) -> int:
@@ -579,7 +650,8 @@ def _one_paragraph_a_line(groups: list[list[str]], kinds: list[str], explicit: b
     """True when each line is a paragraph: the lines end sentences (they are not wrapped), and no
     vignette has a blank line inside it (with separator lines) or most blocks are several lines long."""
     prose = [g for g, k in zip(groups, kinds) if k == PARA and not _label(g[0]) and not _NOTE_START.match(g[0].strip())]
-    inner = [line for g in prose for line in g[:-1]]
+    listed = {(id(g), n) for g in prose for begin, end, _, _ in _lists(g) for n in range(begin - 1, end)}
+    inner = [line for g in prose for n, line in enumerate(g[:-1]) if (id(g), n) not in listed]  # lists end no sentences
     if not inner or sum(line.endswith(_SENTENCE_END) for line in inner) * 2 < len(inner):
         return False
     if not explicit:
