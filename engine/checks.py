@@ -211,22 +211,28 @@ def conditions(ctx: Context) -> Iterator[Diagnostic]:
     typed = ctx.whole and ctx.manifest
     codes_by_kind = {"syntax": "E108", "unknown-variable": "E106", "type": "E107"}
     example = (min(ids),) if ids else ()  # a scene id of the author's own, for hints; worked out once
+    # Stories repeat their conditions (`trust >= 2` in many scenes): each text is parsed and judged once.
+    judged: dict[str, tuple[Optional[expr.Node], Optional[expr.ExprError], bool]] = {}
     for _, cond in ctx.conditions():
-        try:
-            tree = expr.compile_condition(cond.source, types, example) if typed else expr.parse(cond.source)
-        except expr.ExprError as e:
-            ctx.trees[cond] = None
+        if cond.source not in judged:
+            try:
+                tree = expr.compile_condition(cond.source, types, example) if typed else expr.parse(cond.source)
+                judged[cond.source] = (tree, None, typed and bool(expr.never_true(tree, types)))
+            except expr.ExprError as e:
+                judged[cond.source] = (None, e, False)
+        tree, e, never = judged[cond.source]
+        ctx.trees[cond] = tree
+        if e is not None:
             pos = Pos(cond.pos.file, cond.pos.line, cond.pos.col + e.col - 1)
             yield diag(pos, codes_by_kind[e.kind], f"{e.message} in `{_short(cond.source)}`", e.hint)
             continue
-        ctx.trees[cond] = tree
         if not typed:
             continue
         for node in _seen_nodes(tree):
             if node.scene not in ids and not ctx.unknown_ids:
                 pos = Pos(cond.pos.file, cond.pos.line, cond.pos.col + node.col - 1)
                 yield diag(pos, "E111", f"seen() names no scene '{_short(node.scene)}'", _nearest(node.scene, ids))
-        if expr.never_true(tree, types):
+        if never:
             yield diag(cond.pos, "W110", f"`{_short(cond.source)}` can never be true", "check the comparisons")
 
 

@@ -481,6 +481,8 @@ def comment_cuts(doc: Document) -> list[Diagnostic]:
     Only unquoted prose that stops mid-sentence is flagged, so a real
     comment after a finished sentence (`- It was late.  # revise`) passes.
     """
+    if " #" not in doc.text and "\t#" not in doc.text:  # nothing can have been cut
+        return []
     out: list[Diagnostic] = []
     stack = [(doc.root, "")]
     while stack:

@@ -214,6 +214,15 @@ def test_condition_slips_get_a_did_you_mean(tmp_path, monkeypatch, condition, co
     assert "held_on" not in hint and "london" not in hint
 
 
+def test_a_condition_written_in_many_places_is_reported_at_each(tmp_path, monkeypatch):
+    """Check reads each condition's text once; every place that holds it still gets its diagnostic."""
+    para = '  - if: "lamps = 2"\n    text: Light.\n  - if: lamps > 2 and lamps < 1\n    text: Never.\n'
+    found = check(tmp_path, monkeypatch, f"{HEAD}text:\n{para}{para}  - if: seen(hal)\n    text: Typo.\n"
+                                         "  - if: seen(hal)\n    text: Again.\n")
+    assert sorted(k for k in found if k[0] in ("E108", "W110", "E111")) == [
+        ("E108", 4, 16), ("E108", 8, 16), ("E111", 12, 9), ("E111", 14, 9), ("W110", 6, 9), ("W110", 10, 9)]
+
+
 @pytest.mark.parametrize("condition", [" or ".join(["warned"] * 52), " and ".join(["not warned"] * 60),
                                        " + ".join(["lamps"] * 120) + " > 1"])
 def test_long_flat_conditions_are_not_too_deep(tmp_path, monkeypatch, condition):
@@ -235,6 +244,7 @@ def test_real_nesting_is_still_limited(tmp_path, monkeypatch):
      "stops at 'down as item'", "text: 'She wrote it down as item #4 on the list.'"),
     (HEAD + "text: [x]\nchoices:\n  options:\n    - text: Take door #2\n      goto: hall\n", (6, 23),
      "stops at 'Take door'", "text: 'Take door #2'"),
+    (HEAD + "text:\n  - Room\t#12 was cold.\n", (4, 10), "stops at 'Room'", "- 'Room #12 was cold.'"),
 ])
 def test_an_unquoted_hash_in_prose_warns(tmp_path, monkeypatch, scene, where, words, fix):
     message, hint = one(check(tmp_path, monkeypatch, scene), "W113", *where)
