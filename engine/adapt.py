@@ -10,11 +10,13 @@ against PyYAML), since only the loader imports yaml.
 
 from __future__ import annotations
 
+import bisect
+import difflib
 import os
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
@@ -26,7 +28,8 @@ MAX_SOURCE_BYTES = 10 * 1024 * 1024
 MAX_SCENE_BYTES = 1024 * 1024  # the loader's limit for one file
 MAX_PARAGRAPHS = 1000  # the scene schema's maxItems for `text`
 MAX_PARAGRAPH = 20_000  # and its maxLength for one paragraph
-_FORM_NAMES = {"text": "plain text", "markdown": "Markdown", "html": "HTML"}
+_FORM_NAMES = {"text": "plain text", "markdown": "Markdown", "html": "HTML", "twee": "Twee (Twine's text form)",
+               "twine": "a Twine story (HTML)", "page": "a work's page saved from the archive"}
 
 # -- blocks -------------------------------------------------------------------
 
@@ -56,6 +59,7 @@ class Vignette:
     heading: bool = True  # False: the title is generated
     at: tuple[int, int] = (0, 0)  # where it starts in the source (its heading, else its first paragraph)
     places: list[tuple[int, int]] = field(default_factory=list)  # where each paragraph starts
+    options: list[tuple[str, int]] = field(default_factory=list)  # a Twine passage's links: (text, vignette index)
 
     def cut(self, start: int, stop: Optional[int] = None) -> None:
         """Drop paragraphs [start:stop] with their places."""
@@ -77,6 +81,9 @@ class Draft:
     vignettes: list[Vignette] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)  # adapted all the same, but the author should look
+    source: str = ""  # the file's name, for diagnostics
+    story: str = ""  # --story: which story of a Twine archive
+    branching: bool = False  # a Twine story: scenes link by options, not in a chain
 
 
 class AdaptError(EngineError):
@@ -1146,6 +1153,14 @@ def parse_html(text: str, draft: Draft) -> list[Vignette]:
     tree.feed(text)
     tree.close()
     root = tree.root
+    if root.find(lambda n: n.tag == "tw-storydata") is not None:
+        return _twine2(root, text, draft)
+    store = _by_id(root, "storeArea", "store-area")
+    if store is not None and store.find(lambda n: "tiddler" in n.attrs) is not None:
+        return _twine1(store, draft)
+    draft.url = draft.url or _saved_from(text)
+    if _by_id(root, "workskin") is not None or root.find(lambda n: n.tag == "dl" and {"work", "meta"} <= n.classes):
+        return _work_page(root, draft)
     preface = _by_id(root, "preface")
     chapters = _by_id(root, "chapters")
     if preface is not None:
@@ -1185,6 +1200,31 @@ def _generic_head(root: _Node, blocks: list[Block], draft: Draft) -> None:
             draft.title = _WS.sub(" ", "".join(c for c in title.children if isinstance(c, str))).strip()
 
 
+def _archive_tags(tags: Optional[_Node], draft: Draft) -> None:
+    """The work's tags (`<dt>Archive Warning:</dt><dd>...</dd>`): warnings and language kept, the rest named."""
+    others = []
+    label = ""
+    for item in tags.children if tags is not None else ():
+        if not isinstance(item, _Node):
+            continue
+        if item.tag == "dt":
+            label = item.text().rstrip(":：").strip()
+        elif item.tag == "dd":
+            values = [a.text() for a in item.find_all(lambda n: n.tag == "a")] or [item.text()]
+            key = label.lower()
+            if key.startswith("archive warning") or key in ("warning", "warnings", "content warnings"):
+                for v in values:
+                    draft.content_notes += [w for w in _warnings(v) if w not in draft.content_notes]
+            elif key == "language":
+                draft.language = _language(item.text())
+                if not draft.language:
+                    others.append(label)
+            elif label:
+                others.append(label)
+    if others:
+        draft.dropped.append("tags with no place in story.yaml: " + ", ".join(dict.fromkeys(others)))
+
+
 def _archive_preface(preface: _Node, draft: Draft) -> None:
     meta = preface.find(lambda n: "meta" in n.classes) or preface
     h1 = meta.find(lambda n: n.tag == "h1")
@@ -1202,29 +1242,7 @@ def _archive_preface(preface: _Node, draft: Draft) -> None:
         if re.match(r"https?://\S+/works/\d+", href):
             draft.url = href
             break
-    tags = meta.find(lambda n: n.tag == "dl")
-    others = []
-    if tags is not None:
-        label = ""
-        for item in tags.children:
-            if not isinstance(item, _Node):
-                continue
-            if item.tag == "dt":
-                label = item.text().rstrip(":：").strip()
-            elif item.tag == "dd":
-                values = [a.text() for a in item.find_all(lambda n: n.tag == "a")] or [item.text()]
-                key = label.lower()
-                if key.startswith("archive warning") or key in ("warning", "warnings", "content warnings"):
-                    for v in values:
-                        draft.content_notes += [w for w in _warnings(v) if w not in draft.content_notes]
-                elif key == "language":
-                    draft.language = _language(item.text())
-                    if not draft.language:
-                        others.append(label)
-                elif label:
-                    others.append(label)
-    if others:
-        draft.dropped.append("tags with no place in story.yaml: " + ", ".join(dict.fromkeys(others)))
+    _archive_tags(meta.find(lambda n: n.tag == "dl"), draft)
     # after <p>Summary</p> and <p>Notes</p> come blockquotes with the text
     label = ""
     for item in meta.children:
@@ -1261,6 +1279,12 @@ def _archive_chapters(chapters: _Node, draft: Draft) -> list[Vignette]:
         segments[-1][1].append(c)
     if notes:
         draft.dropped.append(f"{notes} chapter summar{'ies' if notes > 1 else 'y'} or note{'s' * (notes > 1)}")
+    return _chapter_vignettes(segments, skip, draft)
+
+
+def _chapter_vignettes(segments: list[tuple[str, list]], skip: Callable[[_Node], bool], draft: Draft) -> list[Vignette]:
+    """Chapters (heading, nodes of its text) -> vignettes: a chapter's headings start vignettes, and a
+    chapter that holds one vignette, or the first of several chapters' vignettes, takes its heading."""
     groups = [(title, blocks) for title, nodes in segments
               if (blocks := _html_gaps(list(_html_blocks(_holder(nodes), skip))))]
     vignettes: list[Vignette] = []
@@ -1271,6 +1295,350 @@ def _archive_chapters(chapters: _Node, draft: Draft) -> list[Vignette]:
             found[0].title, found[0].heading = chapter, True
         vignettes += found
     return vignettes
+
+
+# -- a work's page saved from the archive in a browser ---------------------------------------
+
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->|<!--[^>]*?Page saved with SingleFile\s+url:\s*(\S+)",
+                         re.I)
+
+
+def _saved_from(text: str) -> str:
+    """The address a browser noted when it saved the page (`saved from url=`, SingleFile's `url:`), if it is a work's."""
+    m = _SAVED_FROM.search(text[:4000])
+    return _work_address((m.group(1) or m.group(2)) if m else "")
+
+
+def _work_page(root: _Node, draft: Draft) -> list[Vignette]:
+    """A work's page as the archive shows it, saved from a browser ("Web page, complete", "Single file"):
+    the preface in #workskin gives title, byline, summary; the tag list warnings and language; the
+    text comes from the chapters only, never from notes, comments, navigation or the site around it."""
+    skin = _by_id(root, "workskin") or root
+    draft.form = "page"
+    preface = skin.find(lambda n: {"preface", "group"} <= n.classes and "chapter" not in n.classes
+                        and "afterword" not in n.classes)
+    if preface is not None:
+        title = preface.find(lambda n: n.tag in _HEADINGS and "title" in n.classes)
+        byline = preface.find(lambda n: n.tag in _HEADINGS and "byline" in n.classes)
+        summary = preface.find(lambda n: "summary" in n.classes)
+        draft.title = title.text() if title is not None else ""
+        if byline is not None:
+            authors = [a.text() for a in byline.find_all(lambda n: n.tag == "a" and n.attrs.get("rel") == "author")]
+            draft.author = ", ".join(authors) or re.sub(r"^by\s+", "", byline.text(), flags=re.I).strip()
+        quote = summary.find(lambda n: n.tag == "blockquote") if summary is not None else None
+        if quote is not None:
+            draft.summary = "\n".join(b.text for b in _html_blocks(quote) if b.kind != BREAK and b.text)
+        if preface.find(lambda n: "notes" in n.classes) is not None:
+            draft.dropped.append("the work's notes")
+    _archive_tags(root.find(lambda n: n.tag == "dl" and {"work", "meta"} <= n.classes), draft)
+    if not draft.url:
+        for link in root.find_all(lambda n: n.tag in ("a", "link", "meta")):
+            m = re.match(r"https?://[^/\s]+/works/\d+", link.attrs.get("href") or link.attrs.get("content", ""))
+            if m and (link.attrs.get("rel") == "canonical" or link.attrs.get("property") == "og:url"):
+                draft.url = m.group()
+                break
+    if skin.find(lambda n: "afterword" in n.classes or n.attrs.get("id") == "work_endnotes") is not None:
+        draft.dropped.append("the afterword's end notes")
+    chapters = _by_id(skin, "chapters")
+    if chapters is None:
+        notice = root.find(lambda n: {"caution", "notice"} & n.classes or "adult" in n.attrs.get("id", ""))
+        if notice is not None and "adult content" in notice.text().lower():
+            raise refuse("E406", draft.source, "this is the archive's adult-content notice, saved before the work "
+                         "was shown", "open the work (Proceed), then save the page again, or use Download > HTML")
+        return []
+
+    def skip(n: _Node) -> bool:  # `Chapter Text` landmarks, chapter summaries, notes, end notes
+        return bool(n.classes & {"landmark", "preface", "notes", "end", "summary", "meta"}) or \
+            n.attrs.get("id", "").endswith("endnotes")
+
+    parts = [c for c in chapters.children if isinstance(c, _Node) and "chapter" in c.classes and c.tag == "div"]
+    segments: list[tuple[str, list]] = []
+    for part in parts or [chapters]:
+        heading = part.find(lambda n: n.tag in _HEADINGS and "title" in n.classes) if parts else None
+        text = part.find(lambda n: "userstuff" in n.classes and not {"summary", "notes"} & _up(n)) or part
+        segments.append((heading.text() if heading is not None else "", text.children))
+    notes = sum(1 for part in parts for _ in part.find_all(lambda n: {"summary", "notes"} & n.classes
+                                                           and n.tag == "div"))
+    if notes:
+        draft.dropped.append(f"{notes} chapter summar{'ies' if notes > 1 else 'y'} or note{'s' * (notes > 1)}")
+    return _chapter_vignettes(segments, skip, draft)
+
+
+def _up(node: _Node) -> set[str]:
+    """The classes of a node's ancestors: whether it sits inside a summary or a note."""
+    found: set[str] = set()
+    while node.parent is not None:
+        node = node.parent
+        found |= node.classes
+    return found
+
+
+# -- Twine: a story of passages and links ------------------------------------------------------
+
+_TWINE_SPECIAL = {"StoryTitle", "StoryData", "StoryAuthor", "StorySubtitle", "StoryInit", "StoryCaption", "StoryMenu",
+                  "StoryBanner", "StoryIncludes", "StorySettings", "StoryShare", "StoryInterface", "PassageReady",
+                  "PassageDone", "PassageHeader", "PassageFooter", "StoryDisplayTitle", "StoryInterface"}
+_TWINE_SPECIAL_TAGS = {"script", "stylesheet", "widget", "Twine.private", "Twine.image", "annotation", "header",
+                       "footer", "startup", "debug-header", "debug-footer", "debug-startup", "init"}
+_TWINE_LINK = re.compile(r"\[\[(.*?)\]\]")
+_TWINE_CODE = re.compile(r"\(\s*[a-zA-Z][\w-]*\s*:|<<[/=\w-]*|<%=?|\$[A-Za-z_]\w*|</?[A-Za-z][\w-]*(?:\s[^>]*)?/?>")
+MAX_OPTIONS = 20  # the scene schema's maxItems for options
+
+
+@dataclass
+class Passage:
+    name: str
+    text: str
+    tags: list[str]
+    at: tuple[int, int]  # where the passage starts
+    where: Callable[[int], tuple[int, int]]  # an offset in `text` -> (line, col) in the source
+
+
+def _twine_link(inside: str) -> tuple[str, str]:
+    """`[[text->target]]`, `[[target<-text]]`, `[[text|target]]`, `[[target]]`, each with an optional
+    `][setter]`, as Twine itself reads them: (text shown, passage named)."""
+    inside = inside.split("][")[0]
+    if "->" in inside:
+        text, _, target = inside.rpartition("->")
+    elif "<-" in inside:
+        target, _, text = inside.partition("<-")
+    elif "|" in inside:
+        text, _, target = inside.rpartition("|")
+    else:
+        text = target = inside
+    return text.strip() or target.strip(), target.strip()
+
+
+def _twine_vignettes(passages: list[Passage], start: str, draft: Draft,
+                     start_at: tuple[int, int] = (0, 0), why: str = "") -> list[Vignette]:
+    """Passages -> one scene each, reached from the start; links become options. Problems that leave
+    the story ambiguous stop it; links and passages that lead nowhere are left out with a warning."""
+    name = draft.source
+    problems = [Diagnostic(name, *p.at, "E421", "a passage without a name", ERROR,
+                           "give the passage a name in Twine (links find passages by name)")
+                for p in passages if not p.name.strip()]
+    first: dict[str, Passage] = {}
+    for p in passages:
+        if p.name.strip() and p.name in first:
+            problems.append(Diagnostic(name, *p.at, "E420", f"a second passage named '{_cut(p.name, 60)}' (the "
+                                       f"first is at line {first[p.name].at[0]})", ERROR,
+                                       "rename one of them in Twine, and point each link at the one it means"))
+        first.setdefault(p.name, p)
+    if problems:
+        raise AdaptError(problems)
+    story = {p.name: p for p in passages
+             if p.name not in _TWINE_SPECIAL and not set(p.tags) & _TWINE_SPECIAL_TAGS}
+    left = [n for n in first if n not in story]
+    if left:
+        draft.dropped.append("passages for the story format, not the story (" + ", ".join(left[:6]) +
+                             (", …" if len(left) > 6 else "") + ")")
+    if not story:
+        return []
+    if start not in story:
+        fallback = "Start" if "Start" in story else next(iter(story))
+        named = f" (it names {start!r})" if start else why
+        warn(draft, "W425", name, f"the story names no start passage{named}; "
+             f"starting at '{_cut(fallback, 60)}'", "set the start passage in Twine (the rocket icon), or edit "
+             "`start:` in story.yaml", start_at)
+        start = fallback
+    read = {n: _passage_text(p) for n, p in story.items()}
+    order, seen = [start], {start}
+    for n in order:  # breadth first: the scenes in the order a reader meets them
+        for text, target, offset in read[n][1]:
+            if target in story and target not in seen:
+                seen.add(target)
+                order.append(target)
+    index = {n: i for i, n in enumerate(order)}
+    vignettes: list[Vignette] = []
+    problems = []
+    for n in order:
+        p = story[n]
+        paragraphs, links, code = read[n]
+        options: list[tuple[str, int]] = []
+        for text, target, offset in links:
+            if target not in index:
+                warn(draft, "W422", name, f"the link “{_cut(text, 40)}” in '{_cut(n, 40)}' leads to '{_cut(target, 40)}', "
+                     "which no passage is named; the option is left out", "correct the link (names are "
+                     "case-sensitive) or write the missing passage in Twine, then adapt again", p.where(offset))
+            elif (text, index[target]) not in options:
+                options.append((_cut(text, 2000), index[target]))
+        if len(options) > MAX_OPTIONS:
+            problems.append(Diagnostic(name, *p.at, "E427", f"the passage '{_cut(n, 60)}' links to {len(options)} "
+                                       f"passages; a scene offers at most {MAX_OPTIONS} options", ERROR,
+                                       "split its links over two passages (a 'more…' link to the rest)"))
+        if code is not None:
+            warn(draft, "W423", name, f"the passage '{_cut(n, 40)}' holds story-format code "
+                 f"({_cut(code[1], 30)}) that vignettes does not run; it is kept as text", "rewrite it with the "
+                 "story's variables and `if:` conditions, or delete it, in the drafts", p.where(code[0]))
+        if not paragraphs:
+            paragraphs = [(_cut(n, MAX_PARAGRAPH), -1)]
+            draft.dropped.append(f"no text in the passage '{_cut(n, 40)}': its name stands in as its text")
+        vignettes.append(Vignette(n, [t for t, _ in paragraphs], True, p.at,
+                                  [p.where(o) if o >= 0 else p.at for _, o in paragraphs], options))
+    for n, p in story.items():
+        if n not in index:
+            warn(draft, "W426", name, f"the passage '{_cut(n, 60)}' cannot be reached from the start "
+                 f"('{_cut(start, 40)}'); it is left out", "link to it from a passage the reader reaches, "
+                 "then adapt again", p.at)
+    if not any(not v.options for v in vignettes):
+        problems.append(Diagnostic(name, *story[start].at, "E428", "no passage the reader can reach ends the "
+                                   "story: every one links on", ERROR, "add a passage without links where the "
+                                   "story ends (a scene with no options is an ending), then adapt again"))
+    if problems:
+        raise AdaptError(problems)
+    draft.branching = True
+    if draft.form == "html":
+        draft.form = "twine"
+    return vignettes
+
+
+def _passage_text(p: Passage) -> tuple[list[tuple[str, int]], list[tuple[str, str, int]], Optional[tuple[int, str]]]:
+    """A passage's paragraphs (each line of prose, links shown as their text) with their offsets; its
+    links (text, target, offset); and the first story-format code in it (offset, code), if any."""
+    paragraphs: list[tuple[str, int]] = []
+    links: list[tuple[str, str, int]] = []
+    offset = 0
+    for line in p.text.split("\n"):
+        prose: list[str] = []  # the line between its links
+        shown: list[str] = []  # the line as the reader sees it: links as their text
+        end = 0
+        for m in _TWINE_LINK.finditer(line):
+            text, target = _twine_link(m.group(1))
+            prose.append(line[end:m.start()])
+            shown += [line[end:m.start()], text]
+            end = m.end()
+            if not re.match(r"\w+://", target):  # a link to a web page keeps its text and gives no option
+                links.append((text, target, offset + m.start()))
+        prose.append(line[end:])
+        shown.append(line[end:])
+        if not (end and not re.sub(r"[\s|•·,;:/\-–—]+", "", "".join(prose))):  # a line of links only: options
+            text = _tidy("".join(shown))
+            if text:
+                paragraphs.append((text, offset + _indent(line)))
+        offset += len(line) + 1
+    m = _TWINE_CODE.search(p.text)
+    return paragraphs, links, (m.start(), m.group()) if m else None
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in re.finditer("\n", text)]
+
+
+def _place(starts: list[int], index: int) -> tuple[int, int]:
+    """An index into the source -> (line, col), both 1-based."""
+    line = bisect.bisect_right(starts, index)
+    return line, index - starts[line - 1] + 1
+
+
+_CHARREF = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+
+
+def _raw_places(source: str, starts: list[int], begin: int) -> Callable[[int], tuple[int, int]]:
+    """For text decoded from source[begin:] (entities decoded once, as the HTML parser does): an offset
+    in the decoded text -> its (line, col) in the source."""
+    import html
+
+    marks = [(0, begin)]  # (decoded offset, source index) after each character reference
+    decoded = 0
+    index = begin
+    end = source.find("<", begin)
+    end = len(source) if end < 0 else end
+    for m in _CHARREF.finditer(source, begin, end):
+        decoded += m.start() - index
+        index = m.end()
+        decoded += len(html.unescape(m.group()))
+        marks.append((decoded, index))
+
+    decoded_at = [done for done, _ in marks]
+
+    def where(offset: int) -> tuple[int, int]:
+        done, at = marks[max(0, bisect.bisect_right(decoded_at, offset) - 1)]
+        return _place(starts, at + max(0, offset - done))
+    return where
+
+
+def _twine2(root: _Node, source: str, draft: Draft) -> list[Vignette]:
+    """Twine 2's HTML: a published story, a Twine archive of several, or a page of one saved from a browser."""
+    stories = list(root.find_all(lambda n: n.tag == "tw-storydata"))
+    names = [s.attrs.get("name", "") for s in stories]
+    if draft.story:
+        chosen = [s for s in stories if s.attrs.get("name", "") == draft.story]
+        if not chosen:
+            near = difflib.get_close_matches(draft.story, names, n=1)
+            raise refuse("E424", draft.source, f"no story named '{_cut(draft.story, 60)}' in this Twine file; it "
+                         f"holds {', '.join(repr(_cut(n, 40)) for n in names[:8])}",
+                         f"did you mean --story '{near[0]}'?" if near else "name one of them with --story", stories[0].at)
+        story = chosen[0]
+    elif len(stories) > 1:
+        raise refuse("E424", draft.source, f"this Twine archive holds {len(stories)} stories: "
+                     f"{', '.join(repr(_cut(n, 40)) for n in names[:8])}{', …' if len(names) > 8 else ''}",
+                     f"say which to adapt with --story NAME (for example --story '{names[0]}')", stories[1].at)
+    else:
+        story = stories[0]
+    starts = _line_starts(source)
+    passages = []
+    for node in story.find_all(lambda n: n.tag == "tw-passagedata"):
+        text = "".join(c for c in node.children if isinstance(c, str))
+        begin = starts[node.at[0] - 1] + node.at[1] - 1
+        inner = source.find(">", begin) + 1
+        passages.append(Passage(node.attrs.get("name", ""), text, node.attrs.get("tags", "").split(), node.at,
+                                _raw_places(source, starts, inner)))
+    draft.title = story.attrs.get("name", "").strip()
+    pid = story.attrs.get("startnode", "")
+    start = next((n.attrs.get("name", "") for n in story.find_all(lambda n: n.tag == "tw-passagedata")
+                  if n.attrs.get("pid") == pid), "")
+    if story.attrs.get("format"):
+        draft.dropped.append(f"the story format ({story.attrs['format']}), its styles and scripts")
+    return _twine_vignettes(passages, start, draft, story.at)
+
+
+def _twine1(store: _Node, draft: Draft) -> list[Vignette]:
+    """Twine 1's HTML: passages as <div tiddler="name"> in #storeArea, newlines written `\\n`."""
+    passages = []
+    for node in store.find_all(lambda n: "tiddler" in n.attrs):
+        raw = "".join(c for c in node.children if isinstance(c, str))
+        text = re.sub(r"\\[nts]", lambda m: {"n": "\n", "t": "\t", "s": "\\"}[m.group()[1]], raw)
+        passages.append(Passage(node.attrs["tiddler"], text, node.attrs.get("tags", "").split(), node.at,
+                                lambda offset, at=node.at: at))
+    named = {p.name: p for p in passages}
+    if "StoryTitle" in named:
+        draft.title = _tidy(named["StoryTitle"].text).split("\n")[0]
+    if "StoryAuthor" in named:
+        draft.author = _tidy(named["StoryAuthor"].text).split("\n")[0]
+    return _twine_vignettes(passages, "Start", draft)
+
+
+_TWEE_HEADER = re.compile(r"^::[ \t]*(?P<name>(?:\\.|[^\\\[{])*?)[ \t]*(?:\[(?P<tags>(?:\\.|[^\\\]])*)\])?[ \t]*"
+                          r"(?P<meta>\{.*\})?[ \t]*$", re.M)
+
+
+def parse_twee(text: str, draft: Draft) -> list[Vignette]:
+    """Twee (Twine's text form, as Tweego and Twine 2.6's "Export as Twee" write it): `:: Name [tags]`
+    opens each passage; StoryTitle holds the title, StoryData the start passage."""
+    import json
+
+    starts = _line_starts(text)
+    headers = list(_TWEE_HEADER.finditer(text))
+    passages = []
+    for m, after in zip(headers, headers[1:] + [None]):
+        begin = m.end() + 1
+        body = text[begin: after.start() if after else len(text)]
+        name = re.sub(r"\\(.)", r"\1", m["name"])
+        tags = re.sub(r"\\(.)", r"\1", m["tags"] or "").split()
+        passages.append(Passage(name, body.rstrip("\n"), tags, _place(starts, m.start()),
+                                lambda offset, b=begin: _place(starts, min(b + offset, len(text)))))
+    named = {p.name: p for p in passages}
+    if "StoryTitle" in named:
+        draft.title = _tidy(named["StoryTitle"].text).split("\n")[0]
+    start = "Start"
+    start_at = named["StoryData"].at if "StoryData" in named else (0, 0)
+    if "StoryData" in named:
+        try:
+            data = json.loads(named["StoryData"].text)
+            start = str(data.get("start", start)) if isinstance(data, dict) else start
+        except ValueError as e:
+            return _twine_vignettes(passages, "", draft, start_at, f" (StoryData is not JSON: {e.args[0] if e.args else e})")
+    return _twine_vignettes(passages, start, draft, start_at)
 
 
 def _holder(children: list, at: tuple[int, int] = (0, 0)) -> _Node:
@@ -1354,12 +1722,59 @@ def _decode(name: str, raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
+        declared = _declared_charset(raw)
+        if declared:
+            return raw.decode(declared, "replace")
         before = raw[: e.start]
         line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
         start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
         col = len(before[start:].decode("utf-8", "replace")) + 1
         raise refuse("E404", name, f"not UTF-8 text: byte 0x{raw[e.start]:02x} cannot be decoded",
                      "save the file as UTF-8 (or with a byte-order mark)", (line, col)) from None
+
+
+def _declared_charset(raw: bytes) -> str:
+    """The encoding an HTML page declares (`<meta charset=windows-1252>`), where it is a real one other than UTF-8."""
+    import codecs
+
+    m = re.search(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", raw[:4096], re.I)
+    if not m or not re.match(rb"\s*<(?:!doctype|html|head|meta|!--)", raw, re.I):
+        return ""
+    try:
+        name = codecs.lookup(m.group(1).decode("ascii")).name
+    except LookupError:
+        return ""
+    return "" if name in ("utf-8", "utf-16", "utf-32") else name
+
+
+def _mhtml(name: str, raw: bytes, suffix: str) -> Optional[tuple[str, str]]:
+    """A page saved as one MHTML file ("Save as: Webpage, Single File"): its HTML and the address it
+    was saved from, read with the standard library's MIME parser; None if the file is no such archive."""
+    head = raw[:4096].lower()
+    if suffix.lower() not in (".mhtml", ".mht") and not (b"multipart/related" in head and b"mime-version:" in head):
+        return None
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True) or b""
+            charset = part.get_content_charset()
+            try:  # browsers name no charset on the part: the page's own <meta charset>, else UTF-8, says
+                html = payload.decode(charset) if charset else _decode(name, payload)
+            except (LookupError, UnicodeDecodeError) as e:
+                raise refuse("E404", name, f"the page inside this MHTML archive cannot be decoded ({e})",
+                             "open it in the browser and save it again as \"Web page, complete\"") from None
+            html = html.replace("\r\n", "\n").replace("\r", "\n")
+            return html, str(part.get("Content-Location") or message.get("Snapshot-Content-Location") or "")
+    raise refuse("E406", name, "this MHTML archive holds no HTML page",
+                 "open the story in the browser and save it as \"Web page, complete\" (.html)")
+
+
+def _work_address(url: str) -> str:
+    m = re.match(r"https?://[^/\s]+/(?:collections/[^/\s]+/)?works/\d+", url)
+    return m.group() if m else ""
 
 
 def _zipped(raw: bytes) -> tuple[str, str]:
@@ -1388,25 +1803,35 @@ def detect(text: str, suffix: str) -> str:
         return "html"
     if suffix.lower() in (".md", ".markdown", ".mdown", ".mkd", ".mkdn"):
         return "markdown"
+    if suffix.lower() in (".tw", ".twee", ".tw2", ".tw3") or re.match(r"\s*::[ \t]*\S", text):
+        return "twee"
     headings = re.findall(r"(?m)^#{1,6}[ \t]+\S", text)
     if len(headings) >= 2 or re.match(r"#{1,6}[ \t]+\S", text.lstrip()):
         return "markdown"  # `# Title` and `## Part` are Markdown, even in a .txt
     return "text"
 
 
-def read(path: Path, form: Optional[str] = None) -> Draft:
+def read(path: Path, form: Optional[str] = None, story: str = "") -> Draft:
     """Read and parse a story file into a Draft; AdaptError if nothing can be made of it."""
-    return parse(str(path), read_source(path), path.suffix, form, path.stem)
+    return parse(str(path), read_source(path), path.suffix, form, path.stem, story)
 
 
-def parse(name: str, raw: bytes, suffix: str = "", form: Optional[str] = None, stem: str = "") -> Draft:
+def parse(name: str, raw: bytes, suffix: str = "", form: Optional[str] = None, stem: str = "",
+          story: str = "") -> Draft:
     """The story in a file's bytes, as a Draft; AdaptError if nothing can be made of it."""
-    text = source_text(name, raw)
-    form = form or detect(text, suffix)
-    draft = Draft(form)
-    reader = {"text": parse_text, "markdown": parse_markdown, "html": parse_html}[form]
+    archive = _mhtml(name, raw, suffix)
+    text = archive[0] if archive else source_text(name, raw)
+    form = form or ("html" if archive else detect(text, suffix))
+    draft = Draft(form, source=name, story=story)
+    reader = {"text": parse_text, "markdown": parse_markdown, "html": parse_html, "twee": parse_twee}[form]
     draft.vignettes = reader(text, draft)
-    _drop_end_notes(draft.vignettes, draft)
+    if archive:  # places in the page inside the archive are not places in the file
+        draft.url = draft.url or _work_address(archive[1])
+        for v in draft.vignettes:
+            v.at, v.places = (0, 0), [(0, 0)] * len(v.places)
+        draft.warnings = [replace(d, line=0, col=0) for d in draft.warnings]
+    if not draft.branching:
+        _drop_end_notes(draft.vignettes, draft)
     if not draft.vignettes:
         raise refuse("E406", name, f"found no story text (read as {_FORM_NAMES[form]})",
                      "check the file, or say its form with --from text|markdown|html")
@@ -1505,7 +1930,11 @@ def plan(draft: Draft, schemas: str, source: str = "") -> Plan:
         lines = [f"# yaml-language-server: $schema={schemas}/scene.schema.json",
                  f"id: {scene_id}", f"title: {scalar(title)}", "text:"]
         lines += [f"  - {scalar(p)}" for p in v.paragraphs]
-        if n + 1 < len(ids):
+        if v.options:  # a Twine passage's links: a choice the reader must make
+            lines += ["choices:", "  options:"]
+            for text, target in v.options:
+                lines += [f"    - text: {scalar(text)}", f"      goto: {ids[target]}"]
+        elif n + 1 < len(ids) and not draft.branching:
             lines.append(f"next: {ids[n + 1]}")
         body = "\n".join(lines) + "\n"
         name = f"{str(n + 1).zfill(width)}-{scene_id}.yaml"
@@ -1562,9 +1991,9 @@ def _story_yaml(draft: Draft, start: str, schemas: str) -> str:
 
 
 def adapt(source: Path, folder: Path, form: Optional[str] = None, force: bool = False,
-          dry_run: bool = False) -> tuple[Plan, list[Path]]:
+          dry_run: bool = False, story: str = "") -> tuple[Plan, list[Path]]:
     """Read `source`, and unless dry_run write its drafts into `folder`; AdaptError on any refusal."""
-    draft = read(source, form)
+    draft = read(source, form, story)
     _check_folder(folder, force, dry_run)
     result = plan(draft, "schemas", str(source))
     if result.problems:
@@ -1636,7 +2065,8 @@ def report_data(result: Plan, source: Path, folder: Path, dry_run: bool) -> dict
 def report(result: Plan, source: Path, folder: Path, dry_run: bool) -> str:
     d = result.draft
     verb = "would write" if dry_run else "wrote"
-    out = [f"{source}: {_FORM_NAMES[d.form]}, {len(d.vignettes)} vignette{'s' * (len(d.vignettes) != 1)}"]
+    word = "passage" if d.branching else "vignette"
+    out = [f"{source}: {_FORM_NAMES[d.form]}, {len(d.vignettes)} {word}{'s' * (len(d.vignettes) != 1)}"]
     out.append(f"  title:         {d.title}")
     out.append(f"  author:        {d.author or '(none in the file)'}")
     out.append(f"  summary:       {_quote(d.summary, 60) if d.summary else '(none in the file)'}")
@@ -1650,6 +2080,8 @@ def report(result: Plan, source: Path, folder: Path, dry_run: bool) -> str:
     width = max(map(len, names), default=0)
     for name, v in zip(names, d.vignettes):
         kind = "" if v.heading else ", no heading"
+        if d.branching:
+            kind = f", {len(v.options)} option{'s' * (len(v.options) != 1)}" if v.options else ", an ending"
         out.append(f"  {name:<{width}}  {v.title} ({len(v.paragraphs)} paragraph{'s' * (len(v.paragraphs) != 1)}{kind})")
     if d.dropped:
         out.append("left out:")

@@ -502,15 +502,19 @@ def _run_explain(args, out, err) -> int:
 
 
 def _add_adapt(sub) -> None:
-    p = sub.add_parser("adapt", help="turn a finished story (text, Markdown, archive HTML) into scene drafts",
-                       description="Read a story written as plain text, Markdown or an archive's HTML download and "
-                                   "write a story folder with one scene per vignette, chained in order, that "
-                                   "validates at once. Title, author, summary and content warnings go to "
+    p = sub.add_parser("adapt", help="turn a finished story (text, Markdown, HTML, Twine) into scene drafts",
+                       description="Read a story written as plain text, Markdown, an archive's HTML download or a "
+                                   "work's page saved from the browser (.html or .mhtml), and write a story folder "
+                                   "with one scene per vignette, chained in order, that validates at once. A Twine "
+                                   "story (published HTML, a Twine archive, or Twee) becomes a scene per passage, "
+                                   "its links options. Title, author, summary and content warnings go to "
                                    "story.yaml; a report lists the scenes found and anything left out.",
                        epilog="examples:\n"
                               "  vignettes adapt story.txt -o my-story          plain text; scenes between * * * lines\n"
                               "  vignettes adapt story.md -o my-story           Markdown; a scene per ## heading\n"
                               "  vignettes adapt work.html -o my-story          an archive download; chapter text only\n"
+                              "  vignettes adapt game.html -o my-story          a Twine story: a scene per passage\n"
+                              "  vignettes adapt library.html --story NAME -o my-story   one story of a Twine archive\n"
                               "  vignettes adapt story.txt -o my-story --dry-run   show the split, write nothing\n\n"
                               "Problems are reported as path:line:col: error[E4xx] message, with a hint;\n"
                               "'vignettes explain E4xx' says more. With --format json or sarif they go to stdout\n"
@@ -520,8 +524,9 @@ def _add_adapt(sub) -> None:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("source", metavar="TEXT", help="the story file (.txt, .md, .html; the form is also told by content)")
     p.add_argument("-o", "--out", metavar="DIR", required=True, help="the story folder to write (new or empty)")
-    p.add_argument("--from", dest="form", choices=("text", "markdown", "html"),
+    p.add_argument("--from", dest="form", choices=("text", "markdown", "html", "twee"),
                    help="read the file as this form, whatever its name and content suggest")
+    p.add_argument("--story", dest="twine_story", metavar="NAME", default="", help="in a Twine archive of several stories, the one to adapt")
     p.add_argument("--force", action="store_true", help="write into a folder that is not empty, replacing its YAML files")
     p.add_argument("--dry-run", action="store_true", help="print the report without writing anything")
     p.add_argument("--format", choices=("concise", "full", "json", "sarif"), default="concise",
@@ -536,7 +541,7 @@ def _run_adapt(args, out, err) -> int:
 
     source, folder = Path(args.source), Path(args.out)
     try:
-        result, _ = adapt.adapt(source, folder, args.form, force=args.force, dry_run=args.dry_run)
+        result, _ = adapt.adapt(source, folder, args.form, force=args.force, dry_run=args.dry_run, story=args.twine_story)
     except adapt.AdaptError as e:
         _adapt_problems(e.diagnostics, {"source": str(source), "written": False}, source, args.format, out, err)
         return EXIT_PROBLEMS

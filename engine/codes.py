@@ -52,6 +52,18 @@ _SAVE = """\
 """
 
 
+_TWEE = """\
+:: StoryData
+{"start": "Beach"}
+:: Beach
+The tide is out.
+[[Walk on->Shore]]
+
+:: Shore
+The sea comes in.
+"""
+
+
 def _story(scenes: str = _ONE, story: str = _STORY, **more: str) -> dict[str, str]:
     files = {"story.yaml": story, "01-one.yaml": scenes}
     files.update({name.replace("_", "-") + ".yaml": text for name, text in more.items()})
@@ -397,6 +409,74 @@ CATALOGUE: tuple[Code, ...] = (
          fix="Name a folder you can write to with -o (check the permissions of the folder above it and the "
              "free space).",
          command=("adapt", "story.txt", "-o", "story.txt/out")),
+    # -- adapt: Twine stories (published HTML, Twine archives, Twee) -----------------------------------
+    Code("E420", "twine-duplicate-passage", "two passages of a Twine story share a name", ERROR,
+         {"story.twee": _TWEE + ":: Shore\nThe sea again.\n"}, ("story.twee", 9, 1),
+         meaning="Twine links find passages by name, so with two passages of one name adapt cannot tell which "
+                 "one a link means (Twine itself keeps names unique; a file edited by hand or merged may not). "
+                 "The place is the second passage; the message names the line of the first.",
+         fix="Rename one of the two passages and point each link at the passage it means, then adapt again.",
+         command=("adapt", "story.twee", "-o", "out")),
+    Code("E421", "twine-unnamed-passage", "a passage of a Twine story has no name", ERROR,
+         {"story.twee": _TWEE + "::\nA passage nobody can link to.\n"}, ("story.twee", 9, 1),
+         meaning="Every passage needs a name: links, and the story's start, find passages by it.",
+         fix="Give the passage a name (in Twee, after `::` on its header line), then adapt again.",
+         command=("adapt", "story.twee", "-o", "out")),
+    Code("W422", "twine-broken-link", "a link in a Twine passage names no passage", WARNING,
+         {"story.twee": _TWEE.replace("[[Walk on->Shore]]", "[[Walk on->Shore]]\n[[Swim->Sea]]")}, ("story.twee", 6, 1),
+         meaning="The link leads to a passage the story does not have (Twine draws it as a broken link); the "
+                 "scene gets no option for it. Names must match in case, and in `[[a<-b]]` the passage "
+                 "is `a`, in `[[a->b]]` and `[[a|b]]` it is `b`.",
+         fix="Correct the link's passage name, or write the missing passage, then adapt again (or add the "
+             "option to the draft by hand).",
+         command=("adapt", "story.twee", "-o", "out")),
+    Code("W423", "twine-code", "a Twine passage holds story-format code that vignettes does not run", WARNING,
+         {"story.twee": _TWEE.replace("The tide is out.", "(set: $wet to false)The tide is out.")}, ("story.twee", 4, 1),
+         meaning="Macros (Harlowe's `(set:)`, SugarCube's `<<if>>`), variables (`$name`) and HTML tags are the "
+                 "story format's code. vignettes has its own variables and conditions and never runs a "
+                 "format's code, so the line is kept as written, for the author to rewrite; the reader would "
+                 "see it as text.",
+         fix="Rewrite it in the draft: declare the variable in story.yaml, set it with an option's `set:` or "
+             "`add:`, and show text with `if:`; or delete it.",
+         command=("adapt", "story.twee", "-o", "out")),
+    Code("E424", "twine-which-story", "a Twine archive holds several stories and --story names none of them", ERROR,
+         {"library.html": "<tw-storydata name=\"Tides\" startnode=\"1\"><tw-passagedata pid=\"1\" name=\"Start\">"
+                          "The tide is out.</tw-passagedata></tw-storydata>\n<tw-storydata name=\"Gulls\" "
+                          "startnode=\"1\"><tw-passagedata pid=\"1\" name=\"Start\">Gulls.</tw-passagedata>"
+                          "</tw-storydata>\n"}, ("library.html", 2, 1),
+         meaning="Twine's Library > Archive writes every story of the library into one file. adapt makes one "
+                 "story folder at a time, so it needs to be told which story to adapt.",
+         fix="Add `--story NAME` with the story's name as Twine shows it (the message lists them); adapt "
+             "each story you want into its own folder.",
+         command=("adapt", "library.html", "-o", "out")),
+    Code("W425", "twine-no-start", "a Twine story names no start passage that it has", WARNING,
+         {"story.twee": _TWEE.replace('"start": "Beach"', '"start": "Begin"')}, ("story.twee", 1, 1),
+         meaning="The story's start passage (Twine's rocket icon; `start` in Twee's StoryData; `startnode` in "
+                 "published HTML) is missing or names no passage, so adapt starts at the passage named Start, "
+                 "or else at the first passage.",
+         fix="Check `start:` in the drafts' story.yaml, or set the start passage in Twine and adapt again.",
+         command=("adapt", "story.twee", "-o", "out")),
+    Code("W426", "twine-unreachable-passage", "a Twine passage that no link from the start leads to", WARNING,
+         {"story.twee": _TWEE + ":: Notes\nRemember the gulls.\n"}, ("story.twee", 9, 1),
+         meaning="No chain of links from the start passage reaches this passage (notes, drafts, or a link "
+                 "removed), so no reader could read it; it is left out, so that the drafts validate with no "
+                 "unreachable scene.",
+         fix="Link to it from a passage the reader reaches and adapt again, or leave it out.",
+         command=("adapt", "story.twee", "-o", "out")),
+    Code("E427", "twine-too-many-links", "a Twine passage links to more passages than a scene has options", ERROR,
+         {"story.twee": _TWEE.replace("[[Walk on->Shore]]", "".join(f"[[Path {n}->Shore]]\n" for n in range(1, 22)))},
+         ("story.twee", 3, 1),
+         meaning="Each link becomes an option of the passage's scene, and a scene offers at most 20 options "
+                 "(a reader cannot weigh more at one prompt).",
+         fix="Split the links over two passages (a 'more…' link leading to the rest), then adapt again.",
+         command=("adapt", "story.twee", "-o", "out")),
+    Code("E428", "twine-no-ending", "no passage the reader can reach ends a Twine story", ERROR,
+         {"story.twee": _TWEE.replace("The sea comes in.", "The sea comes in.\n[[Back->Beach]]")}, ("story.twee", 3, 1),
+         meaning="Every passage reachable from the start links on, so a reader could never finish: in "
+                 "vignettes a scene without options is an ending, and a story needs one (validate's E105). "
+                 "The place is the start passage.",
+         fix="Add a passage without links where the story ends, and link to it, then adapt again.",
+         command=("adapt", "story.twee", "-o", "out")),
     # -- check: what every path does (vignettes check) ------------------------------------------------
     Code("W200", "never-reached", "a linked scene that no path reaches once conditions are taken into account", WARNING,
          _story(_ONE + "choices:\n  prompt: Go?\n  options:\n    - text: On.\n      if: held_on > 0\n      goto: two\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Mapping
 
@@ -28,3 +29,17 @@ def run_cli(*argv: str, stdin: str = "") -> tuple[int, str, str]:
     finally:
         sys.stdin = old
     return code, out.getvalue(), err.getvalue()
+
+
+def spawn_play(story, data, rows: int = 40, columns: int = 100):
+    """`vignettes play STORY` in a real pty, with its saves under `data`, as a reader starts it."""
+    import sys
+
+    import pexpect
+
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    # A pty answers no cursor-position requests; without this prompt-toolkit waits for them.
+    env.update(XDG_DATA_HOME=str(data), PYTHONPATH=str(root), TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1")
+    return pexpect.spawn(sys.executable, ["-m", "engine", "play", str(story)], env=env, cwd=str(root),
+                         dimensions=(rows, columns), encoding="utf-8", timeout=20)

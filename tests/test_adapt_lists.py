@@ -8,9 +8,7 @@ markers, and never run together into one paragraph.
 from __future__ import annotations
 
 import io
-import os
 import re
-import sys
 from pathlib import Path
 
 import pexpect
@@ -18,8 +16,8 @@ import pytest
 import yaml
 
 from engine import cli, validate
+from storyfiles import spawn_play
 
-ROOT = Path(__file__).resolve().parent.parent
 
 PACKING = """\
 The Packing
@@ -111,11 +109,7 @@ def test_a_list_of_content_warnings_is_still_metadata(tmp_path):
 @pytest.mark.parametrize("enter", ["\r", "\n"])
 def test_the_items_show_one_under_another_in_the_player(tmp_path, enter):
     adapt(tmp_path, PACKING)
-    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    env.update(XDG_DATA_HOME=str(tmp_path / "data"), PYTHONPATH=str(ROOT), TERM="xterm-256color",
-               PROMPT_TOOLKIT_NO_CPR="1")
-    child = pexpect.spawn(sys.executable, ["-m", "engine", "play", str(tmp_path / "out")], env=env, cwd=str(ROOT),
-                          dimensions=(60, 100), encoding="utf-8", timeout=20)
+    child = spawn_play(tmp_path / "out", tmp_path / "data")
     child.expect("Begin the story")
     child.send(enter)
     child.expect("Then she went.")
