@@ -2,7 +2,8 @@
 
 Generates an archive-style HTML download and a plain-text story of the
 given size (a separator every 900 paragraphs, so that no vignette passes
-the 1 MiB scene limit), then times
+the 1 MiB scene limit) and a published Twine story of as many small
+passages as fit, then times
 reading and planning the drafts (`adapt.read` + `adapt.plan`, no writing),
 best of --repeat runs.
 """
@@ -38,6 +39,18 @@ def text_source(size: int) -> str:
     return "Bench\nby Bench\n\n" + "".join(para + ("* * *\n\n" if i % 900 == 899 else "") for i in range(count))
 
 
+def twine_source(size: int) -> str:
+    """A published Twine 2 story: passages of a few lines each, every one linking on and back, the last an ending."""
+    head = '<html><body><tw-storydata name="Bench" startnode="1" format="Harlowe">'
+    lines = f"{SENTENCE}\n{SENTENCE}\n"
+    count = (size - len(head) - 100) // (len(lines) + 140)
+    passages = []
+    for i in range(1, count + 1):
+        links = f"[[On-&gt;P{i + 1}]]\n[[Back-&gt;P{max(1, i - 1)}]]" if i < count else ""
+        passages.append(f'<tw-passagedata pid="{i}" name="P{i}" tags="" position="0,0">{lines}{links}</tw-passagedata>')
+    return head + "".join(passages) + "</tw-storydata></body></html>"
+
+
 def best(path: Path, repeat: int) -> tuple[float, int]:
     times = []
     for _ in range(repeat):
@@ -55,7 +68,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        for name, make in (("work.html", html_source), ("story.txt", text_source)):
+        for name, make in (("work.html", html_source), ("story.txt", text_source), ("twine.html", twine_source)):
             path = Path(tmp) / name
             path.write_text(make(args.size), encoding="utf-8")
             size = path.stat().st_size

@@ -1457,8 +1457,9 @@ def _twine_vignettes(passages: list[Passage], start: str, draft: Draft,
         options: list[tuple[str, int]] = []
         for text, target, offset in links:
             if target not in index:
-                warn(draft, "W422", name, f"the link “{_cut(text, 40)}” in '{_cut(n, 40)}' leads to '{_cut(target, 40)}', "
-                     "which no passage is named; the option is left out", "correct the link (names are "
+                what = (f"the link “{_cut(text, 40)}” in '{_cut(n, 40)}' leads to '{_cut(target, 40)}', which no "
+                        "passage is named" if target else f"an empty link in '{_cut(n, 40)}'")
+                warn(draft, "W422", name, f"{what}; the option is left out", "correct the link (names are "
                      "case-sensitive) or write the missing passage in Twine, then adapt again", p.where(offset))
             elif (text, index[target]) not in options:
                 options.append((_cut(text, 2000), index[target]))
@@ -1834,7 +1835,7 @@ def parse(name: str, raw: bytes, suffix: str = "", form: Optional[str] = None, s
         _drop_end_notes(draft.vignettes, draft)
     if not draft.vignettes:
         raise refuse("E406", name, f"found no story text (read as {_FORM_NAMES[form]})",
-                     "check the file, or say its form with --from text|markdown|html")
+                     "check the file, or say its form with --from text|markdown|html|twee")
     if not draft.title:
         draft.title = re.sub(r"[_-]+", " ", stem).strip() or "Untitled"
         draft.dropped.append(f"no title in the file: the title is the file's name, “{draft.title}”")
@@ -1890,16 +1891,18 @@ def yaml_ambiguous(word: str) -> bool:
 
 def scene_ids(vignettes: list[Vignette]) -> list[str]:
     ids: list[str] = []
+    taken: set[str] = set()  # a Twine story may have tens of thousands of scenes
     for i, v in enumerate(vignettes, 1):
         base = slug(v.title) if v.heading else ""
         if not base or yaml_ambiguous(base):
             base = f"scene-{i}" if not base else f"scene-{base}"[:64].strip("-")
         candidate, n = base, 2
-        while candidate in ids:
+        while candidate in taken:
             suffix = f"-{n}"
             candidate = base[: 64 - len(suffix)].strip("-") + suffix
             n += 1
         ids.append(candidate)
+        taken.add(candidate)
     return ids
 
 

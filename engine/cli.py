@@ -522,7 +522,7 @@ def _add_adapt(sub) -> None:
                               "exit codes: 0 written (warnings may be shown), 1 the source cannot be adapted or\n"
                               "the folder cannot be written, 2 usage error",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("source", metavar="TEXT", help="the story file (.txt, .md, .html; the form is also told by content)")
+    p.add_argument("source", metavar="TEXT", help="the story file (.txt, .md, .html, .mhtml, .twee; the form is also told by content)")
     p.add_argument("-o", "--out", metavar="DIR", required=True, help="the story folder to write (new or empty)")
     p.add_argument("--from", dest="form", choices=("text", "markdown", "html", "twee"),
                    help="read the file as this form, whatever its name and content suggest")

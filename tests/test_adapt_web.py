@@ -182,6 +182,16 @@ def test_a_missing_start_falls_back_with_a_warning(tmp_path, text, start):
     assert [d["code"] for d in report["diagnostics"]] == (["W425"] if "Start" not in text else [])
 
 
+def test_empty_and_web_links_give_no_option(tmp_path):
+    source = tmp_path / "e.html"
+    source.write_text('<tw-storydata name="E" startnode="1"><tw-passagedata pid="1" name="A">See [[the map|'
+                      'https://example.org/map]]. [[]]</tw-passagedata></tw-storydata>', encoding="utf-8")
+    report, _, scenes = adapted(source, tmp_path / "out")
+    assert branches(scenes) == [("A", ["See the map."], [])]
+    assert [(d["code"], d["message"]) for d in report["diagnostics"]] == \
+        [("W422", "an empty link in 'A'; the option is left out")]
+
+
 def test_warnings_are_shown_after_the_report_and_exit_0(tmp_path):
     code, out, err = run("adapt", TWINE / "lighthouse.html", "-o", tmp_path / "out")
     assert code == 0 and "a Twine story (HTML), 5 passages" in out and "Lamp Room (2 paragraphs, 2 options)" in out
