@@ -1357,6 +1357,12 @@ def _work_page(root: _Node, draft: Draft) -> list[Vignette]:
         heading = part.find(lambda n: n.tag in _HEADINGS and "title" in n.classes) if parts else None
         text = part.find(lambda n: "userstuff" in n.classes and not {"summary", "notes"} & _up(n)) or part
         segments.append((heading.text() if heading is not None else "", text.children))
+    stats = root.find(lambda n: n.tag == "dd" and "chapters" in n.classes)
+    published = re.match(r"\s*(\d+)\s*/", stats.text()) if stats is not None else None
+    if published and len(parts or [chapters]) < int(published.group(1)):
+        warn(draft, "W430", draft.source, f"the page shows {len(parts or [chapters])} of the work's "
+             f"{published.group(1)} chapters, so the drafts hold only {'that' if len(parts) <= 1 else 'those'}",
+             "on the archive choose Entire Work and save that page, or use Download > HTML, then adapt again")
     notes = sum(1 for part in parts for _ in part.find_all(lambda n: {"summary", "notes"} & n.classes
                                                            and n.tag == "div"))
     if notes:

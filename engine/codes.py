@@ -477,6 +477,21 @@ CATALOGUE: tuple[Code, ...] = (
                  "The place is the start passage.",
          fix="Add a passage without links where the story ends, and link to it, then adapt again.",
          command=("adapt", "story.twee", "-o", "out")),
+    # -- adapt: pages saved from the browser ----------------------------------------------------------
+    Code("W430", "saved-page-part", "a saved work page shows only some of the work's chapters", WARNING,
+         {"work.html": '<!DOCTYPE html>\n<html><body><dl class="work meta group"><dt class="stats">Stats:</dt>'
+                       '<dd class="stats"><dl class="stats"><dt class="chapters">Chapters:</dt>'
+                       '<dd class="chapters">3/3</dd></dl></dd></dl>\n<div id="workskin"><div class="preface group">'
+                       '<h2 class="title heading">Tides</h2></div>\n<div id="chapters"><div class="chapter" '
+                       'id="chapter-2"><div class="chapter preface group"><h3 class="title">Chapter 2: Neap</h3>'
+                       '</div><div class="userstuff module"><p>The neap tide.</p></div></div></div></div>'
+                       '</body></html>\n'}, ("work.html", 0, 0),
+         meaning="The archive shows a long work a chapter at a time, and a page saved from that view holds that "
+                 "chapter only; the work's stats say how many it has. The drafts are written from what the page "
+                 "holds.",
+         fix="On the archive choose Entire Work and save that page (or use Download > HTML), then adapt it "
+             "again with --force.",
+         command=("adapt", "work.html", "-o", "out")),
     # -- check: what every path does (vignettes check) ------------------------------------------------
     Code("W200", "never-reached", "a linked scene that no path reaches once conditions are taken into account", WARNING,
          _story(_ONE + "choices:\n  prompt: Go?\n  options:\n    - text: On.\n      if: held_on > 0\n      goto: two\n"

@@ -267,6 +267,20 @@ def test_a_single_file_save_and_an_mhtml_archive_give_the_same_story(tmp_path, n
         assert all(s["line"] == 0 for s in report["scenes"])
 
 
+def test_a_page_saved_from_the_chapter_by_chapter_view_says_it_holds_one_chapter(tmp_path):
+    page = SAVED / "glass-orchard.html"
+    raw = page.read_text(encoding="utf-8")
+    one = raw[:raw.index('<div class="chapter" id="chapter-1"')] + raw[raw.index('<div class="chapter" id="chapter-2"'):
+                                                                      raw.index('<div class="chapter" id="chapter-3"')]
+    one += raw[raw.index('<div class="afterword preface group">'):]
+    (tmp_path / "ch2.html").write_text(one, encoding="utf-8")
+    report, story, scenes = adapted(tmp_path / "ch2.html", tmp_path / "out")
+    assert [(s["title"], s["text"]) for s in scenes] == ORCHARD[1:2]
+    assert [(d["code"], d["message"]) for d in report["diagnostics"]] == \
+        [("W430", "the page shows 1 of the work's 3 chapters, so the drafts hold only that")]
+    assert adapted(page, tmp_path / "all")[0]["diagnostics"] == []
+
+
 def test_the_adult_content_notice_saved_instead_of_the_work_says_so(tmp_path):
     page = tmp_path / "notice.html"
     page.write_text('<!DOCTYPE html><html><body><div id="main"><dl class="work meta group"><dt>Rating:</dt>'
