@@ -1383,7 +1383,7 @@ def _up(node: _Node) -> set[str]:
 
 _TWINE_SPECIAL = {"StoryTitle", "StoryData", "StoryAuthor", "StorySubtitle", "StoryInit", "StoryCaption", "StoryMenu",
                   "StoryBanner", "StoryIncludes", "StorySettings", "StoryShare", "StoryInterface", "PassageReady",
-                  "PassageDone", "PassageHeader", "PassageFooter", "StoryDisplayTitle", "StoryInterface"}
+                  "PassageDone", "PassageHeader", "PassageFooter", "StoryDisplayTitle"}
 _TWINE_SPECIAL_TAGS = {"script", "stylesheet", "widget", "Twine.private", "Twine.image", "annotation", "header",
                        "footer", "startup", "debug-header", "debug-footer", "debug-startup", "init"}
 _TWINE_LINK = re.compile(r"\[\[(.*?)\]\]")
