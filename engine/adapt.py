@@ -1172,13 +1172,40 @@ def parse_html(text: str, draft: Draft) -> list[Vignette]:
     if images:
         draft.dropped.append(f"{images} image{'s' * (images > 1)} (a scene holds text only)")
     if chapters is None:
-        body = root.find(lambda n: n.tag == "body") or root
-        blocks = _html_gaps(list(_html_blocks(body, lambda n: n is preface or n is afterword or
-                                              n.tag in ("nav", "header", "footer"))))
+        body = (_main_content(root) if preface is None else None) or root.find(lambda n: n.tag == "body") or root
+        blocks = _html_gaps(list(_html_blocks(body, lambda n: n is preface or n is afterword or _site(n))))
         if preface is None:
             _generic_head(root, blocks, draft)
         return split(blocks, draft, HEADED if preface is None else NONE)
     return _archive_chapters(chapters, draft)
+
+
+_SITE_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "menu"}
+_SITE_PARTS = {"comments", "comment", "sidebar", "share", "sharing", "related", "breadcrumbs", "menu", "navbar"}
+
+
+def _site(node: _Node) -> bool:
+    """A part of a saved web page that belongs to the site, not the story: menus, banners, sidebars, comments."""
+    if node.tag == "header":  # a page's banner, but an article's own heading
+        return node.attrs.get("role") in _SITE_ROLES or not _within(node, "article")
+    return node.tag in ("nav", "footer", "aside", "form") or node.attrs.get("role") in _SITE_ROLES or \
+        bool((node.classes | {node.attrs.get("id", "")}) & _SITE_PARTS)
+
+
+def _within(node: _Node, tag: str) -> bool:
+    while node.parent is not None:
+        node = node.parent
+        if node.tag == tag:
+            return True
+    return False
+
+
+def _main_content(root: _Node) -> Optional[_Node]:
+    """Where a saved web page keeps its text, where it marks it: a lone <article>, else <main> (or role=main)."""
+    articles = list(root.find_all(lambda n: n.tag == "article"))
+    if len(articles) == 1:
+        return articles[0]
+    return root.find(lambda n: n.tag == "main" or n.attrs.get("role") == "main")
 
 
 def _generic_head(root: _Node, blocks: list[Block], draft: Draft) -> None:
@@ -1616,7 +1643,7 @@ def _twine1(store: _Node, draft: Draft) -> list[Vignette]:
 
 
 _TWEE_HEADER = re.compile(r"^::[ \t]*(?P<name>(?:\\.|[^\\\[{])*?)[ \t]*(?:\[(?P<tags>(?:\\.|[^\\\]])*)\])?[ \t]*"
-                          r"(?P<meta>\{.*\})?[ \t]*$", re.M)
+                          r"(?P<meta>\{.*\}|<-?\d+(?:\.\d+)?,-?\d+(?:\.\d+)?>)?[ \t]*$", re.M)  # Twee 3 {…}, Twee 2 <x,y>
 
 
 def parse_twee(text: str, draft: Draft) -> list[Vignette]:

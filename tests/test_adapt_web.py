@@ -114,6 +114,16 @@ def test_twee_reads_its_start_from_storydata_and_keeps_lines_apart(tmp_path):
                                    [("light the lamp", "light"), ("go back down", "wake")])
 
 
+def test_twee_2_headers_with_positions_and_escaped_names(tmp_path):
+    source = tmp_path / "old.tw2"
+    source.write_text(":: StoryTitle\nOld Style\n\n:: Start [intro] <120,40>\nBegin.\n[[The [odd] room]]\n\n"
+                      ":: The \\[odd\\] room <300,40>\nEnd.\n", encoding="utf-8")
+    _, story, scenes = adapted(source, tmp_path / "out")
+    assert story["title"] == "Old Style"
+    assert branches(scenes) == [("Start", ["Begin."], [("The [odd] room", "the-odd-room")]),
+                                ("The [odd] room", ["End."], [])]
+
+
 def test_twine_1_decodes_its_escapes_once(tmp_path):
     _, _, scenes = adapted(TWINE / "lighthouse-twine1.html", tmp_path / "out")
     assert scenes[0]["text"] == ["You wake in the lighthouse.", "The lamp is dark & the sea is loud."]
@@ -291,6 +301,40 @@ def test_the_adult_content_notice_saved_instead_of_the_work_says_so(tmp_path):
     code, _, err = run("adapt", page, "-o", tmp_path / "out")
     assert code == 1 and err.startswith(f"{page}: error[E406] this is the archive's adult-content notice")
     assert "Proceed" in err
+
+
+BLOG = """<!DOCTYPE html>
+<!-- saved from url=(0041)https://example.org/2024/06/salt-and-iron -->
+<html lang="en"><head><meta charset="utf-8"><title>Salt and Iron | Wren's Workshop</title>
+<meta name="author" content="Wren Halloway"></head>
+<body>
+<div id="top" class="navbar" role="navigation"><a href="/">Home</a> <a href="/about">About me</a></div>
+<header class="site-header"><p>Wren's Workshop: stories and forge notes</p></header>
+<div class="wrap">
+<article>
+<header><h1>Salt and Iron</h1><p class="byline">Posted in June</p></header>
+<h2>The Apprentice Year</h2>
+<p>Dilys was twelve when she first held the tongs.</p>
+<h2>The Sixth Time</h2>
+<p>The fire took on the first strike.</p>
+<footer><p>Tags: forge, family</p></footer>
+</article>
+<aside class="sidebar"><h3>Archives</h3><p>May 2024</p></aside>
+<section id="comments"><h3>2 comments</h3><p>Lovely! I cried.</p></section>
+</div>
+<footer class="site-footer"><p>© Wren Halloway</p></footer>
+</body></html>
+"""
+
+
+def test_a_saved_story_page_of_any_site_keeps_to_its_article(tmp_path):
+    page = tmp_path / "salt-and-iron.html"
+    page.write_text(BLOG, encoding="utf-8")
+    _, story, scenes = adapted(page, tmp_path / "out")
+    assert (story["title"], story["author"]) == ("Salt and Iron", "Wren Halloway")
+    assert [(s["title"], s["text"]) for s in scenes] == [
+        ("The Apprentice Year", ["Dilys was twelve when she first held the tongs."]),
+        ("The Sixth Time", ["The fire took on the first strike."])]
 
 
 def test_a_page_that_declares_its_encoding_is_read_in_it(tmp_path):
