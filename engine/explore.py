@@ -23,7 +23,7 @@ import operator
 from array import array
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, NamedTuple, Optional, Sequence
+from typing import Callable, Collection, Iterable, Iterator, NamedTuple, Optional, Sequence
 
 from engine import expr
 from engine.model import Scene, Story, Value
@@ -182,6 +182,9 @@ class Machine:
         # What a scene's offer depends on: the value id and the seen bits its conditions read.
         self.masks = [(-1 << self.nb) | r for r in reads]
         self.offers: list[dict[int, Offer]] = [{} for _ in self.scenes]
+        # Per scene, one offer for each distinct list of ways out: which options can be open, whether
+        # the reader can be stranded or pass a choice unasked, and where a scene leads, are read from these few.
+        self.kinds: list[dict[tuple, Offer]] = [{} for _ in self.scenes]
         self.shared: dict[tuple, tuple] = {}
         caches: dict[tuple, dict[int, int]] = {}
         self.plans = [self._plan(s, slot, caches) for s in self.scenes]
@@ -266,32 +269,8 @@ class Machine:
         open_t = shared.setdefault(open_t, open_t)
         offer = _new_offer(Offer, (tuple(edges), answers_t, open_t, can_go_on, vid, bits))
         self.offers[s][mk] = offer
+        self.kinds[s].setdefault(answers_t, offer)
         return offer
-
-    def downstream_first(self) -> list[int]:
-        """Scene indices in depth-first post-order from the start: a scene after those it leads to
-        (but for loops), then the scenes no path links to."""
-        order: list[int] = []
-        done = bytearray(len(self.scenes))
-        targets = [[t & self.scene_mask for t in (p[3] for p in plan[0])] + ([plan[1] & self.scene_mask] if plan[1] is not None else [])
-                   for plan in self.plans]
-        start = self.ids[self.story.start.scene]
-        for root in [start] + list(range(len(self.scenes))):
-            if done[root]:
-                continue
-            done[root] = 1
-            stack = [(root, iter(targets[root]))]
-            while stack:
-                s, it = stack[-1]
-                for t in it:
-                    if not done[t]:
-                        done[t] = 1
-                        stack.append((t, iter(targets[t])))
-                        break
-                else:
-                    stack.pop()
-                    order.append(s)
-        return order
 
     def shown(self, s: int, offer: Offer) -> int:
         """The paragraphs of scene s shown with this offer's values, as bits (bit p: paragraph p)."""
@@ -308,78 +287,93 @@ class Machine:
         return self.scenes[s].id, variables, frozenset(n for k, n in enumerate(self.tracked) if bits >> k & 1)
 
 
-def coverage(m: Machine, offers: Sequence[Iterable[Offer]]) -> tuple[list[int], list[int], list[int]]:
-    """Per scene, over the given offers: paragraphs shown in some, shown in all; options open in some.
+def coverage(m: Machine, offers: Sequence[Collection[Offer]],
+             kinds: Sequence[Iterable[Offer]]) -> tuple[list[int], list[int], list[int]]:
+    """Per scene: paragraphs shown in some of its offers, shown in all; options open in some.
 
-    A conditional paragraph is settled once it has been seen both shown and
-    hidden, so most offers cost only a few condition evaluations here.
+    Which options are open is read from the scene's kinds of offer (the
+    offers themselves will do). A conditional paragraph is settled once it
+    has been seen both shown and hidden, so most scenes stop after a few
+    offers.
     """
     shown_any, shown_all, open_any = [], [], []
     for s, group in enumerate(offers):
+        opened = 0
+        for offer in kinds[s]:
+            for k in offer.open:
+                opened |= 1 << k
+        open_any.append(opened)
+        if not group:
+            shown_any.append(0)
+            shown_all.append(0)
+            continue
         scene = m.scenes[s]
         fixed = sum(1 << p for p, para in enumerate(scene.paragraphs) if para.condition is None)
         pending = [(1 << p, m.cond[id(para)]) for p, para in enumerate(scene.paragraphs) if para.condition is not None]
-        some, every, opened, any_ = fixed, fixed | sum(b for b, _ in pending), 0, False
+        some, every = fixed, fixed | sum(b for b, _ in pending)
         for offer in group:
-            any_ = True
-            for k in offer.open:
-                opened |= 1 << k
-            if pending:
-                vid, bits, still = offer.vid, offer.bits, []
-                for b, test in pending:
-                    if test(vid, bits):
-                        some |= b
-                    else:
-                        every &= ~b
-                    if not (some & b and not every & b):
-                        still.append((b, test))
-                pending = still
-        shown_any.append(some if any_ else 0)
-        shown_all.append(every if any_ else 0)
-        open_any.append(opened)
+            if not pending:
+                break
+            vid, bits, still = offer.vid, offer.bits, []
+            for b, test in pending:
+                if test(vid, bits):
+                    some |= b
+                else:
+                    every &= ~b
+                if not (some & b and not every & b):
+                    still.append((b, test))
+            pending = still
+        shown_any.append(some)
+        shown_all.append(every)
     return shown_any, shown_all, open_any
 
 
 # -- exhaustive exploration ------------------------------------------------------------------
 
 
-class _Budget(Exception):
-    pass
-
-
 @dataclass
 class Exploration:
-    """Every state found, in discovery order, with its successors in compressed rows.
+    """Every state found, in discovery order.
 
-    State i has key keys[i] and successors succ[off[i]:off[i+1]], in the
-    order of its offer's ways out. Only the first `expanded` states have
-    rows; when the budget stopped the walk, the rest were found but not
-    followed.
+    State i has key keys[i] (index maps a key back to i). Only the first
+    `expanded` states were followed; when the budget stopped the walk, the
+    rest were found but not followed. The edges between states are not
+    kept: a state's successors are its offer's edges, looked up in `index`
+    when a finding needs them.
     """
 
     machine: Machine
     keys: list[int]
     index: dict[int, int]
-    succ: array
-    off: array
     complete: bool
     max_states: int
+    expanded: int
     _dist: Optional[tuple[array, array, array]] = field(default=None, repr=False)
     _good: Optional[bytearray] = field(default=None, repr=False)
+    _rows: Optional[tuple[array, array]] = field(default=None, repr=False)
 
     @property
     def states(self) -> int:
         return len(self.keys)
 
-    @property
-    def expanded(self) -> int:
-        return len(self.off) - 1
-
     def scene_of(self, i: int) -> int:
         return self.keys[i] & self.machine.scene_mask
 
-    def successors(self, i: int) -> array:
-        return self.succ[self.off[i]:self.off[i + 1]]
+    def successors(self, i: int) -> list[int]:
+        """The states an expanded state i leads to, in the order of its offer's ways out."""
+        key, index = self.keys[i], self.index
+        bits = key & self.machine.bits_field
+        return [index[edge | bits] for edge in self.machine.offer(key).edges]
+
+    def rows(self) -> tuple[array, array]:
+        """Every expanded state's successors in compressed rows: state i's are succ[off[i]:off[i+1]]."""
+        if self._rows is None:
+            succ, off = array("i"), array("q", [0])
+            for i in range(self.expanded):
+                succ.extend(self.successors(i))
+                off.append(len(succ))
+            self._rows = succ, off
+        return self._rows
 
     # -- what was reached ------------------------------------------------------------
 
@@ -393,12 +387,14 @@ class Exploration:
 
     def aggregate(self) -> tuple[list[int], list[int], list[int]]:
         """Per scene: paragraphs shown in some state, in every state; options open in some state."""
-        return coverage(self.machine, [offers.values() for offers in self.machine.offers])
+        m = self.machine
+        return coverage(m, [offers.values() for offers in m.offers], [kinds.values() for kinds in m.kinds])
 
     def where(self, test: Callable[[int, Offer], bool]) -> list[int]:
-        """The expanded states whose scene and offer pass `test`, scanning only scenes that have such an offer."""
+        """The expanded states whose scene and offer pass `test`, a test of the offer's ways out only:
+        it is first put to each scene's kinds of offer, and only scenes with a kind that passes are scanned."""
         m = self.machine
-        scenes = {s for s, offers in enumerate(m.offers) for o in offers.values() if test(s, o)}
+        scenes = {s for s, kinds in enumerate(m.kinds) for o in kinds.values() if test(s, o)}
         if not scenes:
             return []
         return [i for i in range(self.expanded) if (self.keys[i] & m.scene_mask) in scenes
@@ -415,59 +411,78 @@ class Exploration:
         return self.where(lambda s, o: not o.open and scenes[s].choice is not None
                           and not scenes[s].choice.optional and o.can_go_on)
 
+    def sure(self) -> bytearray:
+        """Per scene: 1 when every state found there can be proven, from the scene's kinds of offer
+        alone, to reach an ending: an ending, or a scene each of whose kinds has a way out into a
+        sure scene. A scene with no state followed is sure: states found but not followed count as good.
+        """
+        m = self.machine
+        mask = m.scene_mask
+        sure = bytearray(len(m.scenes))
+        into: list[list[tuple[int, tuple]]] = [[] for _ in m.scenes]  # scene -> (scene, kind) with a way into it
+        left = [set(kinds) for kinds in m.kinds]  # per scene: the kinds with no way out into a sure scene yet
+        work = []
+        for s, kinds in enumerate(m.kinds):
+            if m.ending[s] or not kinds:
+                sure[s] = 1
+                work.append(s)
+                continue
+            for answers, offer in kinds.items():
+                for edge in offer.edges:
+                    into[edge & mask].append((s, answers))
+        while work:
+            for s, answers in into[work.pop()]:
+                pending = left[s]
+                if answers in pending:
+                    pending.discard(answers)
+                    if not pending:
+                        sure[s] = 1
+                        work.append(s)
+        return sure
+
     def good(self) -> bytearray:
         """Per state: 1 if an ending can be reached from it.
 
         States found but not followed (the budget) count as good: nothing is
         known against them, and `stuck` must only report what is proven.
+        States in a sure scene are good; the others are settled with a
+        predecessor worklist.
         """
         if self._good is not None:
             return self._good
         n, done = self.states, self.expanded
-        m = self.machine
-        ending, mask, keys = m.ending, m.scene_mask, self.keys
-        succ, off = self.succ, self.off
+        mask, keys = self.machine.scene_mask, self.keys
+        sure = self.sure()
         good = bytearray(n)
-        for i in range(done, n):
-            good[i] = 1
-        # One sweep, scene by scene with the scenes a scene leads to first, settles every
-        # state whose ways out go on down the story (most of them); loops and ways back
-        # are finished with a predecessor worklist.
-        buckets: list[list[int]] = [[] for _ in m.scenes]
+        good[done:] = b"\x01" * (n - done)
+        rest = []
         for i in range(done):
-            buckets[keys[i] & mask].append(i)
-        for s in m.downstream_first():
-            if ending[s]:
-                for i in buckets[s]:
-                    good[i] = 1
-                continue
-            for i in reversed(buckets[s]):
-                for j in succ[off[i]:off[i + 1]]:
-                    if good[j]:
+            if sure[keys[i] & mask]:
+                good[i] = 1
+            else:
+                rest.append(i)
+        preds: dict[int, list[int]] = {}
+        work = []
+        for i in rest:
+            for j in self.successors(i):
+                if good[j]:
+                    if not good[i]:
                         good[i] = 1
-                        break
-        rest = [i for i in range(done) if not good[i]]
-        if rest:
-            preds: dict[int, list[int]] = {}
-            work = []
-            for i in rest:
-                for j in succ[off[i]:off[i + 1]]:
-                    if good[j]:
-                        if not good[i]:
-                            good[i] = 1
-                            work.append(i)
-                    else:
-                        preds.setdefault(j, []).append(i)
-            while work:
-                for p in preds.get(work.pop(), ()):
-                    if not good[p]:
-                        good[p] = 1
-                        work.append(p)
+                        work.append(i)
+                else:
+                    preds.setdefault(j, []).append(i)
+        while work:
+            for p in preds.get(work.pop(), ()):
+                if not good[p]:
+                    good[p] = 1
+                    work.append(p)
         self._good = good
         return good
 
     def stuck(self) -> list[int]:
         """States from which no ending can be reached (dead ends included)."""
+        if self._good is None and all(self.sure()):
+            return []
         good = self.good()
         return [i for i in range(self.expanded) if not good[i]]
 
@@ -489,7 +504,7 @@ class Exploration:
         dist[0] = 0
         queue = deque([0])
         done = bytearray(self.states)
-        succ, off, keys = self.succ, self.off, self.keys
+        keys, index, field_ = self.keys, self.index, m.bits_field
         while queue:
             i = queue.popleft()
             if done[i]:
@@ -497,9 +512,13 @@ class Exploration:
             done[i] = 1
             if i >= n:
                 continue
-            cost = 1 if m.offer(keys[i]).prompt else 0
+            key = keys[i]
+            offer = m.offer(key)
+            cost = 1 if offer.open else 0
             d = dist[i] + cost
-            for k, j in enumerate(succ[off[i]:off[i + 1]]):
+            bits = key & field_
+            for k, edge in enumerate(offer.edges):
+                j = index[edge | bits]
                 if d < dist[j]:
                     dist[j], parent[j], way[j] = d, i, k
                     if cost:
@@ -541,41 +560,34 @@ class Exploration:
 
 
 def explore(story: Story, max_states: int = DEFAULT_MAX_STATES, machine: Optional[Machine] = None) -> Exploration:
-    """Walk every reachable state breadth-first, up to `max_states` distinct states."""
+    """Walk every reachable state breadth-first, up to `max_states` distinct states.
+
+    The queue is the list of keys found, read as it grows; no edge is
+    stored (most runs need none, and the few findings that do look them up).
+    """
     m = machine or Machine(story)
     start = m.start_key()
     keys, index = [start], {start: 0}
-    succ, off = array("i"), array("q", [0])
     offers, masks = m.offers, m.masks
     smask, ns, field_ = m.scene_mask, m.ns, m.bits_field
     limit = max(1, max_states)
     make = m._offer
-    complete = True
-    i = 0
     found = 1
-    add, put, more = index.setdefault, keys.append, succ.append
-    try:
-        while i < found:
-            key = keys[i]
-            s = key & smask
-            mk = (key >> ns) & masks[s]
-            offer = offers[s].get(mk) or make(s, mk)
-            bits = key & field_
-            for edge in offer[0]:
-                j = add(edge | bits, found)
-                if j == found:
-                    if found >= limit:
-                        raise _Budget
-                    put(edge | bits)
-                    found += 1
-                more(j)
-            i += 1
-            off.append(len(succ))
-    except _Budget:
-        complete = False
-        del index[edge | bits]
-        del succ[off[-1]:]
-    return Exploration(m, keys, index, succ, off, complete, limit)
+    put = keys.append
+    for key in keys:
+        s = key & smask
+        mk = (key >> ns) & masks[s]
+        offer = offers[s].get(mk) or make(s, mk)
+        bits = key & field_
+        for edge in offer[0]:
+            edge |= bits
+            if edge not in index:
+                if found == limit:  # this state is not followed: the ones it found so far stay
+                    return Exploration(m, keys, index, False, limit, index[key])
+                index[edge] = found
+                found += 1
+                put(edge)
+    return Exploration(m, keys, index, True, limit, found)
 
 
 # -- statistics (only when asked) ---------------------------------------------------------------------
@@ -611,7 +623,8 @@ def statistics(ex: Exploration) -> Stats:
     """Paths, words and echoes over a complete exploration."""
     m = ex.machine
     n = ex.expanded
-    keys, succ, off, mask = ex.keys, ex.succ, ex.off, m.scene_mask
+    keys, mask = ex.keys, m.scene_mask
+    succ, off = ex.rows()
     words_of = [[_words(p.text) for p in s.paragraphs] for s in m.scenes]
 
     def shown_words(i: int) -> int:
@@ -659,7 +672,7 @@ def statistics(ex: Exploration) -> Stats:
 
 def _topological(ex: Exploration, good: bytearray) -> tuple[list[int], list[int]]:
     """Good states in an order where every edge goes forward; or, if they hold a cycle, one cycle."""
-    n, succ, off = ex.expanded, ex.succ, ex.off
+    n, (succ, off) = ex.expanded, ex.rows()
     indegree = [0] * n
     for i in range(n):
         if good[i]:
@@ -827,7 +840,8 @@ class Plays:
         return [bool(offers) for offers in self.seen_offers]
 
     def aggregate(self) -> tuple[list[int], list[int], list[int]]:
-        return coverage(self.machine, [offers.values() for offers in self.seen_offers])
+        seen = [offers.values() for offers in self.seen_offers]
+        return coverage(self.machine, seen, seen)
 
 
 def random_plays(story: Story, plays: int, seed: int, max_steps: int = DEFAULT_MAX_STEPS,
