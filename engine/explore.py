@@ -184,8 +184,7 @@ class Machine:
         self.offers: list[dict[int, Offer]] = [{} for _ in self.scenes]
         # Per scene, one offer for each distinct list of ways out: which options can be open, whether
         # the reader can be stranded or pass a choice unasked, and where a scene leads, are read from these few.
-        self.kinds: list[dict[tuple, Offer]] = [{} for _ in self.scenes]
-        self.shared: dict[tuple, tuple] = {}
+        self.kinds: list[dict[int, Offer]] = [{} for _ in self.scenes]  # keyed by the open options, as bits
         caches: dict[tuple, dict[int, int]] = {}
         self.plans = [self._plan(s, slot, caches) for s in self.scenes]
         self.ending = [s.is_ending for s in self.scenes]
@@ -239,37 +238,43 @@ class Machine:
     def _offer(self, s: int, mk: int) -> Offer:
         vid, bits = mk >> self.nb, mk & ((1 << self.nb) - 1)
         options, on, skippable = self.plans[s]
-        shift = self.shift
-        open_, edges = [], []
-        answers: list[Optional[int]] = []
-        if on is not None and skippable:  # going on first: witnesses prefer '-' among equals
-            answers.append(None)
-            edges.append((vid << shift) | on)
+        shift, values = self.shift, self.values
+        base = vid << shift
+        # going on first: witnesses prefer '-' among equals
+        edges = [base | on] if on is not None and skippable else []
+        opened = 0
         for k, test, effect, target in options:
             if test is None or test(vid, bits):
-                open_.append(k)
-                nvid = vid
-                if effect is not None:
-                    cache, changes = effect
-                    nvid = cache.get(vid)
-                    if nvid is None:
-                        out = list(self.values[vid])
-                        for i, add, value in changes:
-                            out[i] = int(out[i]) + int(value) if add else value
-                        nvid = cache[vid] = self.intern(tuple(out))
+                opened |= 1 << k
+                if effect is None:
+                    edges.append(base | target)
+                    continue
+                cache, changes = effect
+                nvid = cache.get(vid)
+                if nvid is None:
+                    out = list(values[vid])
+                    for i, add, value in changes:
+                        out[i] = int(out[i]) + int(value) if add else value
+                    nvid = cache[vid] = self.intern(tuple(out))
                 edges.append((nvid << shift) | target)
-        answers += open_
-        can_go_on = on is not None and (skippable or not open_)
-        if can_go_on and not skippable:  # a choice that cannot be skipped, every option closed
-            answers.append(None)
-            edges.append((vid << shift) | on)
-        shared = self.shared
-        answers_t, open_t = tuple(answers), tuple(open_)
-        answers_t = shared.setdefault(answers_t, answers_t)  # few distinct ones: share them
-        open_t = shared.setdefault(open_t, open_t)
-        offer = _new_offer(Offer, (tuple(edges), answers_t, open_t, can_go_on, vid, bits))
+        if not opened and on is not None and not skippable:  # a choice that cannot be skipped, every option closed
+            edges.append(base | on)
+        kind = self.kinds[s].get(opened)
+        if kind is None:
+            return self._kind(s, mk, opened, tuple(edges))
+        offer = _new_offer(Offer, (tuple(edges), kind[1], kind[2], kind[3], vid, bits))
         self.offers[s][mk] = offer
-        self.kinds[s].setdefault(answers_t, offer)
+        return offer
+
+    def _kind(self, s: int, mk: int, opened: int, edges: tuple) -> Offer:
+        """The first offer of scene s with these options open: its answers and open options are
+        shared by every later one."""
+        options, on, skippable = self.plans[s]
+        open_ = tuple(k for k, *_ in options if opened >> k & 1)
+        can_go_on = on is not None and (skippable or not open_)
+        answers = ((None,) if can_go_on and skippable else ()) + open_ + ((None,) if can_go_on and not skippable else ())
+        offer = _new_offer(Offer, (edges, answers, open_, can_go_on, mk >> self.nb, mk & ((1 << self.nb) - 1)))
+        self.offers[s][mk] = self.kinds[s][opened] = offer
         return offer
 
     def shown(self, s: int, offer: Offer) -> int:
@@ -419,7 +424,7 @@ class Exploration:
         m = self.machine
         mask = m.scene_mask
         sure = bytearray(len(m.scenes))
-        into: list[list[tuple[int, tuple]]] = [[] for _ in m.scenes]  # scene -> (scene, kind) with a way into it
+        into: list[list[tuple[int, int]]] = [[] for _ in m.scenes]  # scene -> (scene, kind) with a way into it
         left = [set(kinds) for kinds in m.kinds]  # per scene: the kinds with no way out into a sure scene yet
         work = []
         for s, kinds in enumerate(m.kinds):
@@ -427,14 +432,14 @@ class Exploration:
                 sure[s] = 1
                 work.append(s)
                 continue
-            for answers, offer in kinds.items():
+            for opened, offer in kinds.items():
                 for edge in offer.edges:
-                    into[edge & mask].append((s, answers))
+                    into[edge & mask].append((s, opened))
         while work:
-            for s, answers in into[work.pop()]:
+            for s, opened in into[work.pop()]:
                 pending = left[s]
-                if answers in pending:
-                    pending.discard(answers)
+                if opened in pending:
+                    pending.discard(opened)
                     if not pending:
                         sure[s] = 1
                         work.append(s)
