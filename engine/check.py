@@ -427,7 +427,7 @@ def _emit(fmt: str, out, err, diagnostics: list[Diagnostic], data: dict, colour:
         import json
 
         doc = dict(data)
-        doc["diagnostics"] = json.loads(report.render(diagnostics, "json"))
+        doc["diagnostics"] = report.records(diagnostics)
         out.write(json.dumps(doc, indent=2, ensure_ascii=True) + "\n")
         return
     sources = validate.sources(diagnostics) if fmt == "full" else None

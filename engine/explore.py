@@ -179,6 +179,16 @@ class Machine:
                 tests[source] = self._test(_compile(tree, slot, bit), masks[source])
             self.cond[id(part)] = tests[source]
             reads[self.ids[scene.id]] |= masks[source]
+        # Per scene: the paragraphs always shown, as bits (bit p: paragraph p), and a test per conditional one.
+        self.paragraphs: list[tuple[int, list[tuple[int, Callable[[int, int], bool]]]]] = []
+        for scene in self.scenes:
+            always, tested = 0, []
+            for p, para in enumerate(scene.paragraphs):
+                if para.condition is None:
+                    always |= 1 << p
+                else:
+                    tested.append((1 << p, self.cond[id(para)]))
+            self.paragraphs.append((always, tested))
         # What a scene's offer depends on: the value id and the seen bits its conditions read.
         self.masks = [(-1 << self.nb) | r for r in reads]
         self.offers: list[dict[int, Offer]] = [{} for _ in self.scenes]
@@ -279,10 +289,10 @@ class Machine:
 
     def shown(self, s: int, offer: Offer) -> int:
         """The paragraphs of scene s shown with this offer's values, as bits (bit p: paragraph p)."""
-        cond, out = self.cond, 0
-        for p, para in enumerate(self.scenes[s].paragraphs):
-            if para.condition is None or cond[id(para)](offer.vid, offer.bits):
-                out |= 1 << p
+        out, tests = self.paragraphs[s]
+        for b, test in tests:
+            if test(offer.vid, offer.bits):
+                out |= b
         return out
 
     def state(self, key: int) -> tuple[str, tuple[tuple[str, Value], ...], frozenset[str]]:
@@ -292,15 +302,17 @@ class Machine:
         return self.scenes[s].id, variables, frozenset(n for k, n in enumerate(self.tracked) if bits >> k & 1)
 
 
-def coverage(m: Machine, offers: Sequence[Collection[Offer]],
+def coverage(m: Machine, offers: Sequence[Collection[int]],
              kinds: Sequence[Iterable[Offer]]) -> tuple[list[int], list[int], list[int]]:
     """Per scene: paragraphs shown in some of its offers, shown in all; options open in some.
 
-    Which options are open is read from the scene's kinds of offer (the
-    offers themselves will do). A conditional paragraph is settled once it
-    has been seen both shown and hidden, so most scenes stop after a few
-    offers.
+    `offers` gives per scene the keys its offers are filed under (value id
+    and the seen bits its conditions read); which options are open is read
+    from the scene's kinds of offer (the offers themselves will do). Each
+    conditional paragraph is settled once it has been seen both shown and
+    hidden, so most take only a few condition tests.
     """
+    nb, low = m.nb, (1 << m.nb) - 1
     shown_any, shown_all, open_any = [], [], []
     for s, group in enumerate(offers):
         opened = 0
@@ -312,22 +324,23 @@ def coverage(m: Machine, offers: Sequence[Collection[Offer]],
             shown_any.append(0)
             shown_all.append(0)
             continue
-        scene = m.scenes[s]
-        fixed = sum(1 << p for p, para in enumerate(scene.paragraphs) if para.condition is None)
-        pending = [(1 << p, m.cond[id(para)]) for p, para in enumerate(scene.paragraphs) if para.condition is not None]
-        some, every = fixed, fixed | sum(b for b, _ in pending)
-        for offer in group:
-            if not pending:
-                break
-            vid, bits, still = offer.vid, offer.bits, []
-            for b, test in pending:
-                if test(vid, bits):
-                    some |= b
+        fixed, tests = m.paragraphs[s]
+        some = every = fixed
+        for b, test in tests:
+            shown = hidden = False
+            for mk in group:
+                if test(mk >> nb, mk & low):
+                    shown = True
+                    if hidden:
+                        break
                 else:
-                    every &= ~b
-                if not (some & b and not every & b):
-                    still.append((b, test))
-            pending = still
+                    hidden = True
+                    if shown:
+                        break
+            if shown:
+                some |= b
+            if not hidden:
+                every |= b
         shown_any.append(some)
         shown_all.append(every)
     return shown_any, shown_all, open_any
@@ -393,7 +406,7 @@ class Exploration:
     def aggregate(self) -> tuple[list[int], list[int], list[int]]:
         """Per scene: paragraphs shown in some state, in every state; options open in some state."""
         m = self.machine
-        return coverage(m, [offers.values() for offers in m.offers], [kinds.values() for kinds in m.kinds])
+        return coverage(m, m.offers, [kinds.values() for kinds in m.kinds])
 
     def where(self, test: Callable[[int, Offer], bool]) -> list[int]:
         """The expanded states whose scene and offer pass `test`, a test of the offer's ways out only:
@@ -845,8 +858,7 @@ class Plays:
         return [bool(offers) for offers in self.seen_offers]
 
     def aggregate(self) -> tuple[list[int], list[int], list[int]]:
-        seen = [offers.values() for offers in self.seen_offers]
-        return coverage(self.machine, seen, seen)
+        return coverage(self.machine, self.seen_offers, [offers.values() for offers in self.seen_offers])
 
 
 def random_plays(story: Story, plays: int, seed: int, max_steps: int = DEFAULT_MAX_STEPS,

@@ -71,6 +71,11 @@ def render(diagnostics: Iterable[Diagnostic], fmt: str, colour: bool = False,
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
+def records(diagnostics: Iterable[Diagnostic]) -> list[dict]:
+    """The diagnostics as the json format writes them, in its order: for documents that embed them."""
+    return [_record(d) for d in _sorted(diagnostics)]
+
+
 def summary(diagnostics: Iterable[Diagnostic], files: int) -> str:
     """One line for stderr, so the count is seen even when stdout is piped away."""
     ds = list(diagnostics)
