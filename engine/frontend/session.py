@@ -364,6 +364,7 @@ class Session:
             self.ui.say("Nothing to undo: this is where the story starts.")
             return
         self.state = runtime.undo(self.story, self.state)
+        self._unprompted.clear()  # going back is the reader's doing: meeting a scene again is no loop
         self.transcript += ["*(undone)*", ""]
         self.autosave()
         v = runtime.view(self.story, self.state)
