@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from collections import deque
@@ -310,6 +311,26 @@ def test_witnesses_replay_in_the_real_player_from_the_command_line(tmp_path):
     assert "the story has no way on from scene 'attic'" in done.stderr
     code, out, _ = run(["check", str(folder)])
     assert f"--choices {witness}" in out
+
+
+@pytest.mark.parametrize("how", [[], ["--to", "hall"]])
+def test_a_witness_at_the_start_is_an_empty_list_the_player_takes(tmp_path, how):
+    """`--choices ''`, as check prints it, plays up to the first prompt and stops there."""
+    folder = write_story(tmp_path / "s", {
+        "story.yaml": "id: s\ntitle: S\nstart: hall\nvariables:\n  lit: false\n",
+        "hall.yaml": "id: hall\ntitle: Hall\ntext: [A hall.]\nchoices:\n  prompt: Out?\n  options:\n"
+                     "    - text: Out.\n      if: lit\n      goto: out\n",
+        "out.yaml": "id: out\ntitle: Out\ntext: [Out.]\n"})
+    code, out, _ = run(["check", str(folder), *how])
+    command = next(line for line in out.splitlines() if "vignettes play" in line)
+    argv = shlex.split(command[command.index("vignettes play"):])
+    assert argv[-2:] == ["--choices", ""]
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"))
+    done = subprocess.run([sys.executable, "-m", "engine", *argv[1:]], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=60)
+    assert "A hall." in done.stdout and "Traceback" not in done.stderr
+    # hall is the dead end found: the player stops there, and calls it a bug in the story
+    assert done.returncode == 1 and "the story has no way on from scene 'hall'" in done.stderr
 
 
 def test_to_answers_with_a_witness_or_a_proof(tmp_path):

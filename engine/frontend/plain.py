@@ -37,10 +37,12 @@ def parse_script(text: str) -> list[str]:
 
     Each item is an option number, in the digits a reader may type (`2`, `２`, `٢`), or `-`.
     An empty item is an error, not skipped: skipping it in `1,,2` would give the 2 to the
-    prompt the missing answer was meant for.
+    prompt the missing answer was meant for. An empty list (`--choices ''`) answers
+    nothing: the story plays up to its first prompt, as `check` writes the way to a
+    place reached before any answer.
     """
     if not text.strip():
-        raise ChoicesError("--choices needs answers such as 2,-,1")
+        return []
     items = text.split(",")
     answers = []
     for n, item in enumerate(items, 1):
