@@ -231,7 +231,9 @@ def conditions(ctx: Context) -> Iterator[Diagnostic]:
         for node in _seen_nodes(tree):
             if node.scene not in ids and not ctx.unknown_ids:
                 pos = Pos(cond.pos.file, cond.pos.line, cond.pos.col + node.col - 1)
-                yield diag(pos, "E111", f"seen() names no scene '{_short(node.scene)}'", _nearest(node.scene, ids))
+                yield diag(pos, "E111", f"seen() names no scene '{_short(node.scene)}'",
+                           _nearest(node.scene, ids) or "name the id of a scene in this story"
+                           + (f", like seen({example[0]})" if example else ""))
         if never:
             yield diag(cond.pos, "W110", f"`{_short(cond.source)}` can never be true", "check the comparisons")
 

@@ -234,7 +234,8 @@ class _Parser:
         if kind == "num":
             value = int(text) if len(text) <= 16 else MAX_INT + 1
             if value > MAX_INT:
-                raise ExprError("syntax", f"number {text[:20]} is too large", col, f"use a number up to {MAX_INT}")
+                shown = text if len(text) <= 20 else f"{text[:8]}…{text[-4:]} ({len(text)} digits)"
+                raise ExprError("syntax", f"number {shown} is too large", col, f"use a number up to {MAX_INT}")
             return Lit(value, col)
         if kind == "kw" and text in ("true", "false"):
             return Lit(text == "true", col)
@@ -252,7 +253,7 @@ class _Parser:
             node = self.or_()
             self.shallower()
             if self.peek()[1] != ")":
-                raise ExprError("syntax", "missing ')'", self.peek()[2], f"close the '(' at column {col}")
+                raise ExprError("syntax", "missing ')'", self.peek()[2], f"close the '(' that opens at character {col} of the condition")
             self.take()
             return node
         if kind == "end":
@@ -319,7 +320,8 @@ def typecheck(node: Node, types: Mapping[str, str]) -> str:
             raise ExprError("type", f"cannot compare {_type_name(left)} with {_type_name(right)}", node.col)
         return "bool"
     if left != "int" or right != "int":
-        raise ExprError("type", f"'{node.op}' compares numbers, not {_type_name('bool')}", node.col,
+        does = "compares" if node.op in _COMPARE else "adds" if node.op == "+" else "subtracts"
+        raise ExprError("type", f"'{node.op}' {does} numbers, not {_type_name('bool')}", node.col,
                         "true/false values take ==, !=, and, or, not")
     return "bool" if node.op in _COMPARE else "int"
 

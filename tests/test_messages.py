@@ -214,6 +214,21 @@ def test_condition_slips_get_a_did_you_mean(tmp_path, monkeypatch, condition, co
     assert "held_on" not in hint and "london" not in hint
 
 
+@pytest.mark.parametrize("condition, code, col, words, fix", [
+    ("warned + 1 > lamps", "E107", 8, "'+' adds numbers, not true/false", "true/false values take"),
+    ("lamps - warned > 1", "E107", 7, "'-' subtracts numbers, not true/false", "true/false values take"),
+    ("warned > 1", "E107", 8, "'>' compares numbers, not true/false", "true/false values take"),
+    ("(lamps > 1", "E108", 11, "missing ')'", "close the '(' that opens at character 1 of the condition"),
+    ("lamps > 99999999999999999999999999", "E108", 9, "number 99999999…9999 (26 digits) is too large", "up to"),
+    ("seen(nowhere)", "E111", 1, "seen() names no scene 'nowhere'", "name the id of a scene in this story, like seen(hall)"),
+])
+def test_condition_mistakes_say_what_the_operator_does_and_how_to_fix_it(tmp_path, monkeypatch, condition, code, col,
+                                                                         words, fix):
+    scene = f'{HEAD}text:\n  - if: "{condition}"\n    text: Light.\n'
+    message, hint = one(check(tmp_path, monkeypatch, scene), code, 4, 10 + col - 1)
+    assert message.startswith(words) and fix in hint
+
+
 def test_a_condition_written_in_many_places_is_reported_at_each(tmp_path, monkeypatch):
     """Check reads each condition's text once; every place that holds it still gets its diagnostic."""
     para = '  - if: "lamps = 2"\n    text: Light.\n  - if: lamps > 2 and lamps < 1\n    text: Never.\n'
