@@ -386,3 +386,18 @@ def test_undo_in_a_story_with_nothing_to_choose_goes_back_and_on(tmp_path, enter
     assert "Undone: back to scene 1 of 2" in proc.stdout
     assert proc.stdout.count("Dusk.") == 2 and "Light." in proc.stdout and "The end." in proc.stdout
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_dash_at_a_choice_that_cannot_be_skipped_says_so(tmp_path):
+    story = write_story(tmp_path / "must", {
+        "story.yaml": "id: must\ntitle: Must\nstart: a\n",
+        "a.yaml": "id: a\ntitle: A\ntext: [Hi.]\nchoices:\n  prompt: Which door?\n  options:\n"
+                  "    - text: Red.\n      goto: end\n    - text: Blue.\n      goto: end\n",
+        "end.yaml": "id: end\ntitle: End\ntext: [Bye.]\n",
+    })
+    proc = subprocess.run([sys.executable, "-m", "engine", "play", str(story), "--choices", "-"],
+                          capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT), XDG_DATA_HOME=str(tmp_path / "d")))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "answer 1 ('-') goes on without choosing, but the choice at prompt 1 \"Which door?\"" in proc.stderr
+    assert "cannot be skipped; it offers 1 (Red.), 2 (Blue.)" in proc.stderr

@@ -229,6 +229,10 @@ class PlainUI:
             action = Action("go_on")
         elif n is not None:
             action = Action("choose", view.options[n - 1][0])
+        elif answer == "-":
+            raise ScriptError(f"--choices answer {self.answered} ('-') goes on without choosing, but the choice at prompt "
+                              f"{self.prompts} \"{' '.join(clean(view.prompt).split())}\" in scene '{view.scene}' cannot "
+                              f"be skipped; it offers {allowed}")
         else:
             raise ScriptError(f"--choices answer {self.answered} ('{clean_line(answer)}') names no option at prompt "
                               f"{self.prompts} \"{' '.join(clean(view.prompt).split())}\" in scene '{view.scene}'; "
