@@ -58,6 +58,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _default_play(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """`vignettes`, `vignettes --new`, `vignettes my-story/`: play is the default command.
+
+    Only play's options and existing paths are taken for play, so a
+    misspelt command is still reported as one.
+    """
+    commands = next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    if not argv:
+        return ["play"]
+    first = argv[0]
+    if first in commands or first in ("-h", "--help", "--version"):
+        return argv
+    if first.startswith("-") or os.path.lexists(first):
+        return ["play", *argv]
+    return argv
+
+
 # -- play --------------------------------------------------------------------
 
 
@@ -648,7 +665,7 @@ def main(argv: Optional[Sequence[str]] = None, out=None, err=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
-        args = parser.parse_args(argv or ["play"])
+        args = parser.parse_args(_default_play(parser, argv))
         if not getattr(args, "run", None):
             parser.print_help(out)
             return EXIT_USAGE

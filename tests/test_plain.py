@@ -18,7 +18,7 @@ from engine.frontend.session import Session
 from engine.frontend.text import clean, wrap
 from engine.saves import SaveFolder
 from play_stories import SMALL, build
-from storyfiles import write_story
+from storyfiles import run_cli, write_story
 
 FIXTURE = Path(__file__).parent / "fixtures" / "play-story"
 ROOT = Path(__file__).resolve().parent.parent
@@ -401,3 +401,21 @@ def test_a_dash_at_a_choice_that_cannot_be_skipped_says_so(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "answer 1 ('-') goes on without choosing, but the choice at prompt 1 \"Which door?\"" in proc.stderr
     assert "cannot be skipped; it offers 1 (Red.), 2 (Blue.)" in proc.stderr
+
+
+@pytest.mark.parametrize("argv, shown", [(["--new", "--choices", "1,-"], "Scene 2 of"),
+                                         (["{story}", "--choices", "1"], "Bye.")])
+def test_play_is_the_default_command_for_its_options_and_a_story_folder(tmp_path, argv, shown):
+    story = write_story(tmp_path / "must", {
+        "story.yaml": "id: must\ntitle: Must\nstart: a\n",
+        "a.yaml": "id: a\ntitle: A\ntext: [Hi.]\nchoices:\n  prompt: Which door?\n  options:\n"
+                  "    - text: Red.\n      goto: end\n",
+        "end.yaml": "id: end\ntitle: End\ntext: [Bye.]\n",
+    })
+    code, out, err = run_cli(*[a.format(story=story) for a in argv])
+    assert shown in out and "Traceback" not in err
+
+
+def test_a_misspelt_command_is_still_named_as_one():
+    code, out, err = run_cli("chek")
+    assert code == 2 and "invalid choice: 'chek'" in err
