@@ -366,7 +366,7 @@ class Exploration:
     complete: bool
     max_states: int
     expanded: int
-    _dist: Optional[tuple[array, array, array]] = field(default=None, repr=False)
+    _search: Optional[tuple] = field(default=None, repr=False)  # the witness search, to take up again
     _good: Optional[bytearray] = field(default=None, repr=False)
     _rows: Optional[tuple[array, array]] = field(default=None, repr=False)
 
@@ -506,49 +506,55 @@ class Exploration:
 
     # -- witnesses -------------------------------------------------------------------------
 
-    def distances(self) -> tuple[array, array, array]:
-        """Fewest --choices entries to each state, with the parent and way out that achieve it.
+    def distances(self, wanted: Optional[Iterable[int]] = None) -> tuple[array, array, array]:
+        """Fewest --choices entries to states, with the parent and way out that achieve it.
 
         A 0-1 breadth-first search: leaving a state where the reader is asked
-        costs one entry, going on from a scene with nothing to choose costs none.
+        costs one entry, going on from a scene with nothing to choose costs
+        none. It stops once every state in `wanted` is settled (every state
+        when None), and the next call takes up where it stopped. A settled
+        state's distance, parent and way never change again, so a witness is
+        the same however far the search has gone.
         """
-        if self._dist is not None:
-            return self._dist
+        if self._search is None:
+            far, n = 1 << 62, self.states
+            dist, parent, way = array("q", [far]) * n, array("q", [-1]) * n, array("l", [0]) * n
+            dist[0] = 0
+            self._search = (dist, parent, way, deque([0]), bytearray(n))
+        dist, parent, way, queue, done = self._search
+        left = None if wanted is None else {i for i in wanted if not done[i]}
+        if left is not None and not left:
+            return dist, parent, way
         n, m = self.expanded, self.machine
-        far = 1 << 62
-        dist = array("q", [far]) * self.states
-        parent = array("q", [-1]) * self.states
-        way = array("l", [0]) * self.states
-        dist[0] = 0
-        queue = deque([0])
-        done = bytearray(self.states)
         keys, index, field_ = self.keys, self.index, m.bits_field
         while queue:
             i = queue.popleft()
             if done[i]:
                 continue
             done[i] = 1
-            if i >= n:
-                continue
-            key = keys[i]
-            offer = m.offer(key)
-            cost = 1 if offer.open else 0
-            d = dist[i] + cost
-            bits = key & field_
-            for k, edge in enumerate(offer.edges):
-                j = index[edge | bits]
-                if d < dist[j]:
-                    dist[j], parent[j], way[j] = d, i, k
-                    if cost:
-                        queue.append(j)
-                    else:
-                        queue.appendleft(j)
-        self._dist = (dist, parent, way)
-        return self._dist
+            if i < n:
+                key = keys[i]
+                offer = m.offer(key)
+                cost = 1 if offer.open else 0
+                d = dist[i] + cost
+                bits = key & field_
+                for k, edge in enumerate(offer.edges):
+                    j = index[edge | bits]
+                    if d < dist[j]:
+                        dist[j], parent[j], way[j] = d, i, k
+                        if cost:
+                            queue.append(j)
+                        else:
+                            queue.appendleft(j)
+            if left is not None and i in left:
+                left.discard(i)
+                if not left:
+                    break
+        return dist, parent, way
 
     def witness(self, i: int) -> list[str]:
         """The --choices entries that lead from the start to state i by fewest entries."""
-        dist, parent, way = self.distances()
+        dist, parent, way = self.distances((i,))
         out = []
         while parent[i] >= 0:
             p = parent[i]
@@ -562,7 +568,7 @@ class Exploration:
         """Per scene index: the state among `states` with the shortest witness."""
         if not states:
             return {}
-        dist = self.distances()[0]
+        dist = self.distances(states)[0]
         best: dict[int, int] = {}
         for i in states:
             s = self.scene_of(i)
