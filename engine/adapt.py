@@ -1837,8 +1837,9 @@ def detect(text: str, suffix: str) -> str:
         return "html"
     if suffix.lower() in (".md", ".markdown", ".mdown", ".mkd", ".mkdn"):
         return "markdown"
-    if suffix.lower() in (".tw", ".twee", ".tw2", ".tw3") or re.match(r"\s*::[ \t]*\S", text):
-        return "twee"
+    if suffix.lower() in (".tw", ".twee", ".tw2", ".tw3") or re.match(r"\s*::[ \t]*\S", text) and (
+            "[[" in text or re.search(r"^::[ \t]*Story(?:Title|Data)\b", text, re.M)):
+        return "twee"  # `:: Passage` headers, with links or Twee's own passages: not a text that opens with `::`
     headings = re.findall(r"(?m)^#{1,6}[ \t]+\S", text)
     if len(headings) >= 2 or re.match(r"#{1,6}[ \t]+\S", text.lstrip()):
         return "markdown"  # `# Title` and `## Part` are Markdown, even in a .txt

@@ -124,6 +124,13 @@ def test_twee_2_headers_with_positions_and_escaped_names(tmp_path):
                                 ("The [odd] room", ["End."], [])]
 
 
+def test_a_plain_text_that_opens_with_colons_is_not_taken_for_twee(tmp_path):
+    source = tmp_path / "harbour.txt"
+    source.write_text(":: The Harbour ::\n\nThe sea came in.\n\n* * *\n\nIt went out.\n", encoding="utf-8")
+    report, story, scenes = adapted(source, tmp_path / "out")
+    assert report["form"] == "text" and len(scenes) == 2 and scenes[1]["text"] == ["It went out."]
+
+
 def test_twine_1_decodes_its_escapes_once(tmp_path):
     _, _, scenes = adapted(TWINE / "lighthouse-twine1.html", tmp_path / "out")
     assert scenes[0]["text"] == ["You wake in the lighthouse.", "The lamp is dark & the sea is loud."]
