@@ -1501,8 +1501,8 @@ def _twine_vignettes(passages: list[Passage], start: str, draft: Draft,
                                        f"passages; a scene offers at most {MAX_OPTIONS} options", ERROR,
                                        "split its links over two passages (a 'more…' link to the rest)"))
         if code is not None:
-            warn(draft, "W423", name, f"the passage '{_cut(n, 40)}' holds story-format code "
-                 f"({_cut(code[1], 30)}) that vignettes does not run; it is kept as text", "rewrite it with the "
+            warn(draft, "W423", name, f"the passage '{_cut(n, 40)}' holds story-format code, "
+                 f"“{_cut(code[1], 30)}”, that vignettes does not run; it is kept as text", "rewrite it with the "
                  "story's variables and `if:` conditions, or delete it, in the drafts", p.where(code[0]))
         if not paragraphs:
             paragraphs = [(_cut(n, MAX_PARAGRAPH), -1)]
