@@ -520,11 +520,11 @@ def _run_explain(args, out, err) -> int:
 
 def _add_adapt(sub) -> None:
     p = sub.add_parser("adapt", help="turn a finished story (text, Markdown, HTML, Twine) into scene drafts",
-                       description="Read a story written as plain text, Markdown, an archive's HTML download or a "
-                                   "work's page saved from the browser (.html or .mhtml), and write a story folder "
-                                   "with one scene per vignette, chained in order, that validates at once. A Twine "
-                                   "story (published HTML, a Twine archive, or Twee) becomes a scene per passage, "
-                                   "its links options. Title, author, summary and content warnings go to "
+                       description="Read a story written as plain text, Markdown, an archive's HTML download or a\n"
+                                   "work's page saved from the browser (.html or .mhtml), and write a story folder\n"
+                                   "with one scene per vignette, chained in order, that validates at once. A Twine\n"
+                                   "story (published HTML, a Twine archive, or Twee) becomes a scene per passage,\n"
+                                   "its links options. Title, author, summary and content warnings go to\n"
                                    "story.yaml; a report lists the scenes found and anything left out.",
                        epilog="examples:\n"
                               "  vignettes adapt story.txt -o my-story          plain text; scenes between * * * lines\n"
@@ -534,8 +534,9 @@ def _add_adapt(sub) -> None:
                               "  vignettes adapt library.html --story NAME -o my-story   one story of a Twine archive\n"
                               "  vignettes adapt story.txt -o my-story --dry-run   show the split, write nothing\n\n"
                               "Problems are reported as path:line:col: error[E4xx] message, with a hint;\n"
-                              "'vignettes explain E4xx' says more. With --format json or sarif they go to stdout\n"
-                              "and the report to stderr.\n\n"
+                              "'vignettes explain E4xx' says more. --format json writes the report and the\n"
+                              "problems as one document on stdout; --format sarif the problems to stdout and the\n"
+                              "report to stderr.\n\n"
                               "exit codes: 0 written (warnings may be shown), 1 the source cannot be adapted or\n"
                               "the folder cannot be written, 2 usage error",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -544,7 +545,7 @@ def _add_adapt(sub) -> None:
     p.add_argument("--from", dest="form", choices=("text", "markdown", "html", "twee"),
                    help="read the file as this form, whatever its name and content suggest")
     p.add_argument("--story", dest="twine_story", metavar="NAME", default="", help="in a Twine archive of several stories, the one to adapt")
-    p.add_argument("--force", action="store_true", help="write into a folder that is not empty, replacing its YAML files")
+    p.add_argument("--force", action="store_true", help="write into a folder that is not empty, replacing the drafts an earlier adapt wrote")
     p.add_argument("--dry-run", action="store_true", help="print the report without writing anything")
     p.add_argument("--format", choices=("concise", "full", "json", "sarif"), default="concise",
                    help="how problems are shown (default: concise)")
