@@ -19,6 +19,8 @@ diagnostics and reports.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import operator
 from array import array
 from collections import deque
@@ -189,6 +191,8 @@ class Machine:
                 else:
                     tested.append((1 << p, self.cond[id(para)]))
             self.paragraphs.append((always, tested))
+        # Every paragraph of the story numbered in one run, scene by scene: where each scene's begin.
+        self.first_paragraph = list(itertools.accumulate((len(scene.paragraphs) for scene in self.scenes[:-1]), initial=0))
         # What a scene's offer depends on: the value id and the seen bits its conditions read.
         self.masks = [(-1 << self.nb) | r for r in reads]
         self.offers: list[dict[int, Offer]] = [{} for _ in self.scenes]
@@ -776,26 +780,45 @@ def _fewest_words(ex: Exploration, good: bytearray, weight: list[int]) -> Option
     return None
 
 
-def run_default(m: Machine, key: int, limit: int = 100_000) -> set[tuple[int, int]]:
-    """Paragraphs (scene, index) shown from state `key` on, going on wherever allowed, else taking the
-    first open option, until an ending, a dead end or a state met twice (a loop)."""
-    shown: set[tuple[int, int]] = set()
+def run_default(m: Machine, key: int, steps: dict[int, tuple[int, Optional[int]]],
+                limit: int = 100_000) -> int:
+    """Paragraphs shown from state `key` on, going on wherever allowed, else taking the first open
+    option, until an ending, a dead end or a state met twice (a loop); as bits, paragraph p of
+    scene s at bit m.first_paragraph[s] + p.
+
+    `steps` remembers, per offer met, the paragraphs it shows and its first way out: the echo
+    table walks the same stretches of story again and again.
+    """
+    shown = 0
     met: set[int] = set()
-    field_ = m.bits_field
-    while key not in met and len(met) < limit:
-        met.add(key)
-        s = key & m.scene_mask
-        offer = m.offer(key)
-        bits, p = m.shown(s, offer), 0
-        while bits:
-            if bits & 1:
-                shown.add((s, p))
-            bits >>= 1
-            p += 1
-        if not offer.edges:
+    field_, smask, ns, masks, first = m.bits_field, m.scene_mask, m.ns, m.masks, m.first_paragraph
+    for _ in range(limit):
+        if key in met:
             break
-        key = offer.edges[0] | (key & field_)  # going on comes first; else the first open option
+        met.add(key)
+        s = key & smask
+        filed = (((key >> ns) & masks[s]) << ns) | s
+        step = steps.get(filed)
+        if step is None:
+            offer = m.offer(key)
+            step = steps[filed] = (m.shown(s, offer) << first[s], offer.edges[0] if offer.edges else None)
+        shown |= step[0]
+        if step[1] is None:
+            break
+        key = step[1] | (key & field_)  # going on comes first; else the first open option
     return shown
+
+
+def _pairs(m: Machine, bits: int) -> tuple[tuple[int, int], ...]:
+    """Paragraph bits as run_default sets them -> (scene index, paragraph index) pairs, in order."""
+    out = []
+    while bits:
+        low = bits & -bits
+        g = low.bit_length() - 1
+        s = bisect.bisect_right(m.first_paragraph, g) - 1
+        out.append((s, g - m.first_paragraph[s]))
+        bits ^= low
+    return tuple(out)
 
 
 def echoes(ex: Exploration) -> list[Echo]:
@@ -804,6 +827,7 @@ def echoes(ex: Exploration) -> list[Echo]:
     dist = ex.distances()[0]
     field_ = m.bits_field
     first: dict[tuple[int, int], int] = {}  # (scene, option) -> the state nearest the start where it is open
+    steps: dict[int, tuple[int, Optional[int]]] = {}
     for i in range(ex.expanded):
         key = ex.keys[i]
         s = key & m.scene_mask
@@ -831,9 +855,9 @@ def echoes(ex: Exploration) -> list[Echo]:
                     continue
                 other, against = offer.answers.index(rest[0]), rest[0]
             bits = key & field_
-            picked = run_default(m, offer.edges[way] | bits)
-            without = run_default(m, offer.edges[other] | bits)
-            out.append(Echo(s, k, against, tuple(sorted(picked - without)), tuple(sorted(without - picked))))
+            picked = run_default(m, offer.edges[way] | bits, steps)
+            without = run_default(m, offer.edges[other] | bits, steps)
+            out.append(Echo(s, k, against, _pairs(m, picked & ~without), _pairs(m, without & ~picked)))
     return out
 
 
