@@ -1866,6 +1866,11 @@ def parse(name: str, raw: bytes, suffix: str = "", form: Optional[str] = None, s
             v.at, v.places = (0, 0), [(0, 0)] * len(v.places)
         draft.warnings = [replace(d, line=0, col=0) for d in draft.warnings]
     if not draft.branching:
+        empty = [v for v in draft.vignettes if not v.paragraphs]  # `## A` with nothing under it
+        if empty:
+            draft.dropped.append("heading" + "s" * (len(empty) > 1) + " with no text under " + ("them" if len(empty) > 1
+                                 else "it") + ": " + ", ".join(f"“{_cut(v.title, 40)}”" for v in empty[:6]))
+            draft.vignettes = [v for v in draft.vignettes if v.paragraphs]
         _drop_end_notes(draft.vignettes, draft)
     if not draft.vignettes:
         raise refuse("E406", name, f"found no story text (read as {_FORM_NAMES[form]})",
@@ -2028,9 +2033,12 @@ def _story_yaml(draft: Draft, start: str, schemas: str) -> str:
 
 
 def adapt(source: Path, folder: Path, form: Optional[str] = None, force: bool = False,
-          dry_run: bool = False, story: str = "") -> tuple[Plan, list[Path]]:
-    """Read `source`, and unless dry_run write its drafts into `folder`; AdaptError on any refusal."""
+          dry_run: bool = False, story: str = "", strict: bool = False) -> tuple[Plan, list[Path]]:
+    """Read `source`, and unless dry_run write its drafts into `folder`; AdaptError on any refusal
+    (with `strict`, on any warning too)."""
     draft = read(source, form, story)
+    if strict and draft.warnings:
+        raise AdaptError(draft.warnings)
     _check_folder(folder, force, dry_run)
     result = plan(draft, "schemas", str(source))
     if result.problems:

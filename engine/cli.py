@@ -538,7 +538,7 @@ def _add_adapt(sub) -> None:
                               "problems as one document on stdout; --format sarif the problems to stdout and the\n"
                               "report to stderr.\n\n"
                               "exit codes: 0 written (warnings may be shown), 1 the source cannot be adapted or\n"
-                              "the folder cannot be written, 2 usage error",
+                              "the folder cannot be written (or, with --strict, a warning), 2 usage error",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("source", metavar="TEXT", help="the story file (.txt, .md, .html, .mhtml, .twee; the form is also told by content)")
     p.add_argument("-o", "--out", metavar="DIR", required=True, help="the story folder to write (new or empty)")
@@ -547,6 +547,7 @@ def _add_adapt(sub) -> None:
     p.add_argument("--story", dest="twine_story", metavar="NAME", default="", help="in a Twine archive of several stories, the one to adapt")
     p.add_argument("--force", action="store_true", help="write into a folder that is not empty, replacing the drafts an earlier adapt wrote")
     p.add_argument("--dry-run", action="store_true", help="print the report without writing anything")
+    p.add_argument("--strict", action="store_true", help="warnings fail too: nothing is written, exit 1")
     p.add_argument("--format", choices=("concise", "full", "json", "sarif"), default="concise",
                    help="how problems are shown (default: concise)")
     p.set_defaults(run=_run_adapt)
@@ -559,7 +560,8 @@ def _run_adapt(args, out, err) -> int:
 
     source, folder = Path(args.source), Path(args.out)
     try:
-        result, _ = adapt.adapt(source, folder, args.form, force=args.force, dry_run=args.dry_run, story=args.twine_story)
+        result, _ = adapt.adapt(source, folder, args.form, force=args.force, dry_run=args.dry_run,
+                                story=args.twine_story, strict=args.strict)
     except adapt.AdaptError as e:
         _adapt_problems(e.diagnostics, {"source": str(source), "written": False}, source, args.format, out, err)
         return EXIT_PROBLEMS

@@ -49,6 +49,9 @@ BAD_FILES = [
     ("bad16.txt", b"\xff\xfe\x00\xd8", "E404", "not valid utf-16-le text after its byte-order mark"),
     ("nothing.html", b"<html><body><p>&nbsp;</p><script>draw()</script></body></html>", "E406", "found no story text"),
     ("rules.md", b"***\n\n---\n\n* * *\n", "E406", "found no story text"),
+    ("headings.md", b"# Title\n\n## A\n\n## B\n", "E406", "found no story text"),
+    ("heading.html", b"<html><body><h1>Only a title</h1><h2>And a heading</h2></body></html>", "E406",
+     "found no story text"),
 ]
 
 
@@ -101,6 +104,21 @@ def test_folders_pipes_huge_files_and_broken_links_are_refused_unread(tmp_path):
 def test_a_source_that_does_not_exist_is_a_usage_error(tmp_path):
     status, _, err = run("adapt", tmp_path / "nope.txt", "-o", tmp_path / "out")
     assert status == 2 and err == f"vignettes adapt: no such file or folder: {tmp_path / 'nope.txt'}\n"
+
+
+def test_a_heading_with_nothing_under_it_makes_no_scene(tmp_path):
+    source = tmp_path / "s.md"
+    source.write_text("# Title\n\n## Empty\n\n## Full\n\nText.\n\n## Also empty\n", encoding="utf-8")
+    status, out, err = run("adapt", source, "-o", tmp_path / "out")
+    assert status == 0 and "01-full.yaml  Full (1 paragraph)" in out
+    assert "headings with no text under them: “Empty”, “Also empty”" in out
+    assert not validate_problems(tmp_path / "out")
+
+
+def validate_problems(folder):
+    from engine import validate
+
+    return [d.concise() for d in validate.validate([folder]).diagnostics]
 
 
 # -- too long for a scene: pointed at where the vignette (or paragraph) starts, in every form -----------------

@@ -217,6 +217,15 @@ def test_warnings_are_shown_after_the_report_and_exit_0(tmp_path):
                      r"leads to 'Keeper'", err)
 
 
+def test_strict_makes_warnings_fail_and_writes_nothing(tmp_path):
+    code, out, err = run("adapt", TWINE / "lighthouse.html", "-o", tmp_path / "out", "--strict")
+    assert code == 1 and out == "" and not (tmp_path / "out").exists()
+    assert [line.split("]")[0].rsplit("[", 1)[1] for line in err.splitlines() if "warning[" in line] == \
+        ["W423", "W422", "W426"]
+    code, _, _ = run("adapt", TWINE / "lighthouse.twee", "-o", tmp_path / "clean", "--strict")
+    assert code == 0 and (tmp_path / "clean" / "story.yaml").is_file()
+
+
 @pytest.mark.parametrize("enter", ["\r", "\n"])
 def test_an_adapted_twine_story_plays_its_branches_in_a_terminal(tmp_path, enter):
     adapted(TWINE / "lighthouse.html", tmp_path / "out")
