@@ -191,7 +191,7 @@ class Machine:
                 else:
                     tested.append((1 << p, self.cond[id(para)]))
             self.paragraphs.append((always, tested))
-        # Every paragraph of the story numbered in one run, scene by scene: where each scene's begin.
+        # Every paragraph of the story numbered in one run, scene by scene: where each scene's paragraphs begin.
         self.first_paragraph = list(itertools.accumulate((len(scene.paragraphs) for scene in self.scenes[:-1]), initial=0))
         # What a scene's offer depends on: the value id and the seen bits its conditions read.
         self.masks = [(-1 << self.nb) | r for r in reads]
