@@ -81,7 +81,7 @@ class Checker:
         story, m = self.story, self.machine
         shown_any, shown_all, open_any = aggregate
         out: list[Diagnostic] = []
-        linked = graph.reachable(story, [story.start.scene])
+        linked: Optional[set[str]] = None  # scenes linked from the start: worked out only if one is never reached
         data: dict = {
             "scenes_reached": [s.id for s, r in zip(m.scenes, reached) if r],
             "endings_reached": [s.id for s, r in zip(m.scenes, reached) if r and s.is_ending],
@@ -90,6 +90,8 @@ class Checker:
         }
         for s, scene in enumerate(m.scenes):
             if not reached[s]:
+                if proven:
+                    linked = graph.reachable(story, [story.start.scene]) if linked is None else linked
                 if proven and scene.id in linked:  # unlinked scenes are validate's W103
                     if scene.is_ending:
                         out.append(_diag(scene.pos, "W207", f"ending '{scene.id}' is never reached",
