@@ -371,14 +371,15 @@ def test_a_loop_with_nothing_to_choose_stops_with_a_message_instead_of_spinning(
 
 @pytest.mark.parametrize("enter", ["\n", "\r\n"])
 def test_undo_in_a_story_with_nothing_to_choose_goes_back_and_on(tmp_path, enter):
-    """Going back to a scene met before is the reader's doing, not a story that goes round."""
+    """Going back to a scene met before, or asking for the recap or help where there is nothing to
+    choose, is the reader's doing, not a story that goes round."""
     story = write_story(tmp_path / "linear", {
         "story.yaml": "id: linear\ntitle: Linear\nstart: evening\n",
         "evening.yaml": "id: evening\ntitle: Evening\ntext: [Dusk.]\nnext: night\n",
         "night.yaml": "id: night\ntitle: Night\ntext: [Dark.]\nnext: morning\n",
         "morning.yaml": "id: morning\ntitle: Morning\ntext: [Light.]\n",
     })
-    typed = enter.join(["", "u", "", "", ""])
+    typed = enter.join(["", "u", "r", "h", "v", "", "", ""])
     proc = subprocess.run([sys.executable, "-m", "engine", "play", str(story), "--plain", "--new"], input=typed,
                           capture_output=True, text=True, timeout=30,
                           env=dict(os.environ, PYTHONPATH=str(ROOT), XDG_DATA_HOME=str(tmp_path / "d")))

@@ -266,7 +266,8 @@ class Session:
         shown = stopped = None
         while True:
             v = runtime.view(self.story, self.state)
-            if shown != self.state:
+            moved = shown != self.state  # recap, help and the like leave the reader where they were
+            if moved:
                 self.ui.scene(v)
                 self._record_scene(v)
                 if self.show_vars:
@@ -281,7 +282,7 @@ class Session:
                 stopped = self.state
                 self.ui.say(("The reader is stranded here: no option is open and there is no `next:`. " if v.stranded
                              else "") + "Still watching the story: save an edit to see it here; u undoes, q quits.")
-            if self.reload is None and self._goes_round(v):
+            if self.reload is None and moved and self._goes_round(v):
                 self.autosave()
                 return LOOPED
             action = self.ui.ask(v, self.commands())
