@@ -117,8 +117,11 @@ Check = Callable[[Context], Iterator[Diagnostic]]
 
 
 def duplicate_scenes(ctx: Context) -> Iterator[Diagnostic]:
+    """Ids used twice; a broken file that still shows its id counts too, so this is said at once,
+    not only after the file is mended."""
+    scenes = ctx.story.scenes + tuple(s for s in ctx.partial if s.id)
     first: dict[str, Scene] = {}
-    for scene in ctx.story.scenes:
+    for scene in sorted(scenes, key=lambda s: (s.pos.file, s.pos.line, s.pos.col)):
         if scene.id in first:
             other = first[scene.id].pos
             yield diag(scene.pos, "E101", f"scene id '{scene.id}' is already used in {other.file}:{other.line}",

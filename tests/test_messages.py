@@ -297,6 +297,14 @@ def test_a_broken_scene_does_not_hide_other_files_checks(tmp_path, monkeypatch):
     assert ("s/03-cellar.yaml", "E108", 4, 15) in found
 
 
+def test_an_id_used_again_in_a_broken_file_is_said_at_once(tmp_path, monkeypatch):
+    found = validate_all(tmp_path, monkeypatch, {
+        "story.yaml": STORY, "01-hall.yaml": HALL + "next: stair\n", "02-stair.yaml": STAIR,
+        "03-stair.yaml": STAIR_BROKEN})
+    assert ("s/03-stair.yaml", "E100", 4, 1) in found
+    assert found[("s/03-stair.yaml", "E101", 1, 5)] == "scene id 'stair' is already used in s/02-stair.yaml:1"
+
+
 def test_a_target_naming_a_broken_scene_is_not_unknown(tmp_path, monkeypatch):
     found = validate_all(tmp_path, monkeypatch, {
         "story.yaml": STORY, "01-hall.yaml": HALL + "next: stair\n", "02-stair.yaml": 'id: stair\ntitle: "Stair\n'})
