@@ -21,7 +21,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
-from engine import scaffold
+from engine import loader, scaffold
 from engine.errors import ERROR, WARNING, Diagnostic, EngineError
 
 MAX_SOURCE_BYTES = 10 * 1024 * 1024
@@ -47,6 +47,7 @@ class Block:
     note: bool = False  # written wholly in emphasis: how authors set off a note
     lines: tuple[str, ...] = ()  # the lines as written, where they say more than the joined text
     listed: bool = False  # an item of a list
+    underlined: bool = False  # Markdown: a setext heading (`Title` over `===` or `---`), as titles are written
     span: tuple[int, int] = (-1, -1)  # Markdown: the source lines of the top-level block it came from
     first: int = -1  # Markdown: its own first source line (0-based), where the parser gives one
     at: tuple[int, int] = (0, 0)  # (line, col) in the source, 1-based; (0, 0) where unknown
@@ -313,7 +314,7 @@ class _Preface:
 
 
 _ITEMS = "warning items"  # waiting for more items of a list of warnings
-_BULLET = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)])\s+")
+_BULLET = re.compile(r"^\s*(?:[-*•◦▪+]|\d{1,2}[.)])\s+")
 
 
 def _value(block: Block) -> str:
@@ -723,8 +724,10 @@ def parse_markdown(text: str, draft: Draft) -> list[Vignette]:
     for b in blocks:  # token maps are 0-based lines of the body
         if b.first >= 0 and skipped + b.first < len(lines):
             b.at = (skipped + b.first + 1, _indent(lines[skipped + b.first]) + 1)
-    if blocks and blocks[0].kind == HEADING and _top_heading_is_title(blocks):
+    if blocks and blocks[0].kind == HEADING and _top_heading_is_title(blocks, bool(draft.title)):
         title = blocks.pop(0)
+        if draft.title and title.text != draft.title:
+            draft.dropped.append(f"the heading “{_cut(title.text, 60)}” on top (the front matter's title is the title)")
         draft.title = draft.title or title.text
     return split(_md_gap_breaks(blocks), draft, HEADED)
 
@@ -752,15 +755,28 @@ def _break_wide_gaps(blocks: list[Block], gaps: list[int]) -> list[Block]:
     return out
 
 
-def _top_heading_is_title(blocks: list[Block]) -> bool:
+def _top_heading_is_title(blocks: list[Block], titled: bool) -> bool:
     """The heading on top (`#`, or a setext title underlined with `---`) is the title, unless every
-    vignette has a heading of its level and this is the first."""
+    vignette has a heading of its level and this is the first. Where every heading is a `##` (or
+    every one a `###`), they are the vignettes' headings: the top one is the title only where the
+    file has no title yet and it heads nothing but a byline and notes, or unheaded vignettes parted
+    by rules."""
     headings = [b for b in blocks if b.kind == HEADING]
     top = blocks[0].level
     if any(b.level < top for b in headings):
         return False
+    if top > 1 and not blocks[0].underlined and all(b.level == top and not b.underlined for b in headings):
+        if titled:
+            return False
+        byline = len(blocks) > 1 and blocks[1].kind == PARA and (_label(blocks[1].text) or ("",))[0] == "author"
+        return bool(byline) or _byline_or_rules(blocks)
     if sum(1 for b in headings if b.level == top) == 1 or top == 1 and any(b.level > 1 for b in headings):
         return True
+    return _byline_or_rules(blocks)
+
+
+def _byline_or_rules(blocks: list[Block]) -> bool:
+    """The top heading has only a byline and notes under it, or rules part unheaded vignettes after it."""
     second = next((i for i, b in enumerate(blocks[1:], 1) if b.kind == HEADING), len(blocks))
     if all(_label(b.text) or b.note for b in blocks[1:second] if b.kind == PARA):
         return True  # only a byline and notes under it
@@ -768,34 +784,62 @@ def _top_heading_is_title(blocks: list[Block]) -> bool:
     return sum(1 for p in parted if _paragraphs(p) and p[0].kind != HEADING) >= 2  # rules part unheaded vignettes
 
 
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>(?:[^\s#\n][^\n]*?:(?:[ \t][^\n]*)?|- [^\n]*|-|[\[{][^\n]*)\n"
+                          r"(?:.*?\n)?)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
 def _front_matter(text: str, draft: Draft) -> str:
-    """A `---` block of `key: value` lines at the very top (as static-site tools write) is metadata."""
-    m = re.match(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", text, re.S)
-    if not m or not re.match(r"[\w -]+:", m.group(1)):
+    """A `---` block at the very top whose first line is YAML (`key:`, `- item`, `[`), as static-site
+    tools and pandoc write it, is metadata: read by the loader's safe YAML, never guessed at, and
+    refused with its place when it is not YAML, not `key: value` lines, or holds a title or author
+    that is not text. The fields story.yaml has no place for are reported as left out."""
+    m = _FRONT_MATTER.match(text)
+    if not m:
         return text
-    fields: list[list] = []  # [key, inline value, continuation lines]
-    for line in m.group(1).split("\n"):
-        key = re.match(r"^([A-Za-z][\w -]*):(?:\s+(.*)|$)", line)
-        if key:
-            fields.append([key.group(1), (key.group(2) or "").strip(), []])
-        elif fields and line.strip():
-            fields[-1][2].append(line.strip())
-        elif line.strip():
-            return text  # not front matter after all
+
+    def bad(message: str, hint: str, line: int, col: int) -> AdaptError:
+        return refuse("E440", draft.source, message, hint, (line, col))
+
+    doc, problems = loader.parse(draft.source, "\n" + m["yaml"])  # after the `---` line: places are the file's
+    if problems:
+        p = problems[0]
+        raise bad(f"the front matter is not valid YAML: {p.message}", p.hint or "correct the YAML, then adapt again",
+                  p.line, p.col)
+    if not isinstance(doc.data, dict):
+        raise bad(f"the front matter is {loader.kind_of(doc.data)}, not `key: value` lines",
+                  "write it as `title: ...` and `author: ...` lines, one a line", 2, 1)
     preface = _Preface(draft)
-    for key, value, more in fields:
-        if value in (">", "|", ">-", "|-", ">+", "|+"):
-            value = " ".join(more)
-        elif not value and more:
-            value = ", ".join(item.lstrip("-").strip().strip("\"'") for item in more)
-        elif value.startswith("["):
-            value = ", ".join(item.strip().strip("\"'") for item in value.strip("[]").split(","))
-        else:
-            value = value.strip("\"'")
-        found = _label(f"{key.strip().replace('_', ' ')}: {value}")
-        if found and value:
-            preface._found(found, f"{key}: {value}")
+    unused = []
+    for key, value in doc.data.items():
+        kind = re.sub(r"[_-]", " ", key.strip().lower())
+        kind = "language" if kind == "lang" else kind  # pandoc's name for it
+        if kind in ("title", "author", "authors") and not isinstance(value, str) and not _front_text(value, kind != "title"):
+            where = doc.pos((key,))
+            shown = value if isinstance(value, (int, float)) else "..."
+            raise bad(f"the front matter's `{key}` is {loader.kind_of(value)}, not text",
+                      f"write the {kind} as text, in quotes where YAML would read it otherwise: {key}: \"{shown}\"",
+                      where.line, where.col)
+        text_value = _front_text(value, True)
+        found = _label(f"{kind}: {text_value}") if text_value else None
+        if found is not None and found[0] != "other":
+            preface._found(found, f"{key}: {text_value}")
+        elif value not in (None, ""):
+            unused.append(key)
+    preface.waiting = None
+    if unused:
+        draft.dropped.append("front matter fields not used: " + ", ".join(unused))
+    preface.flush()
     return text[m.end():]
+
+
+def _front_text(value, lists: bool) -> str:
+    """A front matter value as text: a string, or (with `lists`) a list of strings joined by commas;
+    '' for anything else."""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if lists and isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return ", ".join(" ".join(v.split()) for v in value)
+    return ""
 
 
 def _md_blocks(text: str, nested: int = 0) -> Iterator[Block]:
@@ -805,10 +849,17 @@ def _md_blocks(text: str, nested: int = 0) -> Iterator[Block]:
     return _md_token_blocks(MarkdownIt("commonmark").parse(text), nested)
 
 
+_BULLETS = ("•", "◦", "▪")  # a list's bullet at each depth, as a browser draws them
+
+
 def _md_token_blocks(tokens, nested: int) -> Iterator[Block]:
+    """Blocks from markdown-it's tokens. A list item's first paragraph starts with its marker (a
+    bullet by depth, or its number as written), as plain text keeps them: a scene's paragraphs are
+    its only line breaks, so items must not run together or lose what numbers them."""
     i = 0
     depth = 0  # inside block quotes and lists, headings are text
     lists = 0
+    marker = ""  # the marker of a list item whose first paragraph is still to come
     span = (-1, -1)
 
     def mark(block: Block, token=None) -> Block:
@@ -826,25 +877,31 @@ def _md_token_blocks(tokens, nested: int) -> Iterator[Block]:
         elif t.type in ("blockquote_close", "bullet_list_close", "ordered_list_close"):
             depth -= 1
             lists -= t.type != "blockquote_close"
+        elif t.type == "list_item_open":
+            marker = t.info + t.markup if t.info else _BULLETS[min(lists, len(_BULLETS)) - 1]
         elif t.type == "heading_open":
             text = _tidy(_md_inline(tokens[i + 1]))
             if not text:
                 yield Block(BREAK)  # a lone `#`: a separator written as plain text
-            elif depth:
-                yield mark(Block(PARA, text), t)
+            elif depth:  # `> ## Letter` or `- # Item`: text, as the quote or the item sets it
+                yield mark(Block(PARA, f"{marker} {text}" if marker else text, listed=lists > 0), t)
+                marker = ""
             else:
-                yield mark(Block(HEADING, text, int(t.tag[1])), t)
+                yield mark(Block(HEADING, text, int(t.tag[1]), underlined=not t.markup.startswith("#")), t)
             i += 3
             continue
         elif t.type == "paragraph_open":
             inline = tokens[i + 1]
             text = _tidy(_md_inline(inline))
-            if is_separator(text):
+            prefix = f"{marker} " if marker and text else ""
+            marker = "" if text else marker
+            if is_separator(text) and not prefix:
                 yield mark(Block(BREAK))
             elif not depth and _md_emphasised(inline, bold=True) and "\n" not in text and heading_like(text):
                 yield mark(_candidate(text), t)  # `**One**` on its own: a heading, as a bold line is in HTML
             elif text:
                 lines = tuple(_md_inline(inline, soft="\n").split("\n"))
+                text, lines = prefix + text, (prefix + lines[0],) + lines[1:]
                 yield mark(Block(PARA, text, note=_md_emphasised(inline), lines=lines, listed=lists > 0), t)
             i += 3
             continue

@@ -492,6 +492,20 @@ CATALOGUE: tuple[Code, ...] = (
          fix="On the archive choose Entire Work and save that page (or use Download > HTML), then adapt it "
              "again with --force.",
          command=("adapt", "work.html", "-o", "out")),
+    # -- adapt: Markdown ------------------------------------------------------------------------------
+    Code("E440", "front-matter", "a Markdown story's front matter is not YAML that adapt can read", ERROR,
+         {"story.md": "---\ntitle: [Low Water\nauthor: Ana Reyes\n---\n\n## The Wall\n\nShe walked the wall.\n"},
+         ("story.md", 2, 8),
+         meaning="A `---` block at the top of a Markdown file (`title: ...`, `author: ...`, as static-site tools "
+                 "and pandoc write it) is read as YAML, safely: no tags, anchors or aliases. This one is not "
+                 "valid YAML (an unclosed bracket or quote, a tab, a key given twice), is not `key: value` lines "
+                 "(a list, a lone value), or gives a title or author that is not text (`title: 1984` is a "
+                 "number, `author: {name: Ana}` a mapping; an author may be a list of names). Nothing of it is "
+                 "used and no drafts are written, so a broken line never becomes the story's title.",
+         fix="Correct the line named (quote a title that holds `[`, `:` or `#`, or that YAML would read as a "
+             "number or date), then adapt again. If the block is not front matter but a rule, leave a blank "
+             "line after the first `---`.",
+         command=("adapt", "story.md", "-o", "out")),
     # -- check: what every path does (vignettes check) ------------------------------------------------
     Code("W200", "never-reached", "a linked scene that no path reaches once conditions are taken into account", WARNING,
          _story(_ONE + "choices:\n  prompt: Go?\n  options:\n    - text: On.\n      if: held_on > 0\n      goto: two\n"

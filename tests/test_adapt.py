@@ -350,7 +350,7 @@ def test_markdown_with_setext_title_listed_warnings_hard_breaks_and_a_closing_no
                                  "It burned for a minute, then the river had it.", "She didn't tell him."]
     assert scenes[2]["text"][1] == "Kemi cupped her hands around the wick like a secret."
     assert scenes[4]["text"] == ["The fire on Aro Street took the house next to theirs, & then theirs.",
-                                 "The photographs.", "The lanterns."]
+                                 "1. The photographs.", "2. The lanterns."]
     assert "Kudos" not in str(scenes) and "notes first" not in str(scenes)
 
 
