@@ -765,9 +765,10 @@ def _top_heading_is_title(blocks: list[Block], titled: bool) -> bool:
     top = blocks[0].level
     if any(b.level < top for b in headings):
         return False
-    if top > 1 and not blocks[0].underlined and all(b.level == top and not b.underlined for b in headings):
-        if titled:
-            return False
+    one_level = top > 1 and all(b.level == top for b in headings)
+    if one_level and titled:
+        return False
+    if one_level and not any(b.underlined for b in headings):
         byline = len(blocks) > 1 and blocks[1].kind == PARA and (_label(blocks[1].text) or ("",))[0] == "author"
         return bool(byline) or _byline_or_rules(blocks)
     if sum(1 for b in headings if b.level == top) == 1 or top == 1 and any(b.level > 1 for b in headings):
@@ -813,9 +814,10 @@ def _front_matter(text: str, draft: Draft) -> str:
     for key, value in doc.data.items():
         kind = re.sub(r"[_-]", " ", key.strip().lower())
         kind = "language" if kind == "lang" else kind  # pandoc's name for it
-        if kind in ("title", "author", "authors") and not isinstance(value, str) and not _front_text(value, kind != "title"):
-            where = doc.pos((key,))
-            shown = value if isinstance(value, (int, float)) else "..."
+        if kind in ("title", "author", "authors") and value is not None and not isinstance(value, str) \
+                and not _front_text(value, kind != "title"):
+            where, written = doc.pos((key,)), doc.node((key,)).value  # a scalar's text as written
+            shown = written if isinstance(written, str) else "..."
             raise bad(f"the front matter's `{key}` is {loader.kind_of(value)}, not text",
                       f"write the {kind} as text, in quotes where YAML would read it otherwise: {key}: \"{shown}\"",
                       where.line, where.col)
@@ -879,6 +881,8 @@ def _md_token_blocks(tokens, nested: int) -> Iterator[Block]:
             lists -= t.type != "blockquote_close"
         elif t.type == "list_item_open":
             marker = t.info + t.markup if t.info else _BULLETS[min(lists, len(_BULLETS)) - 1]
+        elif t.type == "list_item_close":
+            marker = ""  # an empty item's marker marks nothing after it
         elif t.type == "heading_open":
             text = _tidy(_md_inline(tokens[i + 1]))
             if not text:

@@ -139,9 +139,9 @@ def test_the_items_show_one_under_another_in_the_player(tmp_path, enter):
 FRONT = "---\ntitle: The Sea\nauthor: Ana Reyes\n---\n\n"
 
 
-@pytest.mark.parametrize("level", ["##", "###"])
-def test_with_front_matter_a_single_heading_titles_its_scene(tmp_path, level):
-    story, scenes, report = adapt_md(tmp_path, FRONT + f"{level} A\n\nThe tide came in.\n")
+@pytest.mark.parametrize("heading", ["## A", "### A", "A\n---"])
+def test_with_front_matter_a_single_heading_titles_its_scene(tmp_path, heading):
+    story, scenes, report = adapt_md(tmp_path, FRONT + f"{heading}\n\nThe tide came in.\n")
     assert (story["title"], story["author"]) == ("The Sea", "Ana Reyes")
     assert scenes == [("A", ["The tide came in."])]
     assert "no heading" not in report and "left out" not in report
@@ -187,6 +187,8 @@ def test_front_matter_fields_go_to_story_yaml_and_the_rest_is_reported(tmp_path)
     ("title: [The, Sea]\n", 2, 8, "`title` is a list, not text"),
     ("author: {name: Ana}\n", 2, 9, "`author` is a mapping, not text"),
     ("title: The Sea\nauthor: true\n", 3, 9, "`author` is true/false, not text"),
+    ("title: The Sea\nauthor: yes\n", 3, 9, 'in quotes where YAML would read it otherwise: author: "yes"'),
+    ("title: 2001-01-01\n", 2, 8, "`title` is a date, not text"),
 ])
 def test_broken_front_matter_is_refused_at_its_place(tmp_path, front, line, col, says):
     source = tmp_path / "story.md"
@@ -196,7 +198,7 @@ def test_broken_front_matter_is_refused_at_its_place(tmp_path, front, line, col,
                           cwd=Path(__file__).resolve().parent.parent)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     first = proc.stderr.splitlines()[0]
-    assert first.startswith(f"{source}:{line}:{col}: error[E440] ") and says in first, proc.stderr
+    assert first.startswith(f"{source}:{line}:{col}: error[E440] ") and says in proc.stderr, proc.stderr
     assert "hint:" in proc.stderr
     assert not (tmp_path / "out").exists()
 
