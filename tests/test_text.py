@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import cli
-from engine.frontend.text import clean, width, wrap
+from engine.frontend.text import clean, hint_bar, rest, width, wrap
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDE = ROOT / "tests" / "fixtures" / "wide-story"
@@ -180,8 +180,10 @@ def test_the_full_screen_player_at_twenty_columns(env, enter):
     term.expect("quit")
     term.child.send("2")
     term.expect("The end")
-    term.expect("any key")  # the ending is held until a key is pressed
-    term.child.send(" ")
+    while term.child.expect(["-- more --", "any key"]) == 0:  # the path may take more than a page
+        term.child.send(" ")
+    assert not term.overflowing(), term.rows()
+    term.child.send(" ")  # the ending is held until a key is pressed
     screen = term.finish()
     assert "第一章 🌂 雨の日の駅" in screen and "     ような笑顔。🌂" in screen  # a hanging indent of the path
 
@@ -198,3 +200,39 @@ def test_the_line_player_at_twenty_columns(env, enter):
     term.expect("The end")
     screen = term.finish()
     assert "Scene 1 of 2: 第一章" in screen and "  1. 最後に交わした" in screen
+
+
+# -- the hint bar and the rest of a paragraph -------------------------------------------------
+
+HINT = st.lists(st.one_of(_LETTERS, _KANA, _EMOJI), min_size=1, max_size=6).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(hints=st.lists(st.tuples(st.one_of(_LETTERS, _KANA, _EMOJI, st.sampled_from("↑↓-?")), HINT), min_size=1,
+                      max_size=12),
+       columns=st.integers(20, 120))
+def test_the_hint_bar_wraps_between_hints_never_inside_one(hints, columns):
+    hints = [f"{key} {word}" for key, word in hints]  # "q quit", "戻 もどる", "🌂 傘"
+    lines = hint_bar(hints, columns).split("\n")
+    assert all(wcwidth.wcswidth(line) <= width(columns) for line in lines)
+    assert [hint for line in lines for hint in line.split(" · ")] == hints  # each whole, in order
+    for above, below in zip(lines, lines[1:]):  # a line is broken only where the next hint would not fit
+        assert wcwidth.wcswidth(f"{above} · {below.split(' · ')[0]}") > width(columns)
+
+
+def test_the_players_hint_bar_at_twenty_columns_by_hand():
+    keys = ["↑↓ move", "Enter pick", "1-3 pick", "- go on", "s save", "r recap", "v variables", "h help", "q quit"]
+    assert hint_bar(keys, 20).split("\n") == [
+        "↑↓ move · Enter pick", "1-3 pick · - go on", "s save · r recap", "v variables · h help", "q quit"]
+    assert hint_bar(keys, 80).split("\n") == [
+        "↑↓ move · Enter pick · 1-3 pick · - go on · s save · r recap · v variables", "h help · q quit"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=WORDS, columns=st.integers(21, 81), cut=st.integers(0, 40))
+def test_the_rest_of_a_paragraph_is_what_its_first_lines_left_out(words, columns, cut):
+    text = clean(" ".join(words))
+    lines = wrap(text, columns).split("\n")
+    left = rest(text, lines[:cut])
+    assert visible("".join(lines[:cut])) + visible(left) == visible(text)
+    assert left == "" or not left[0].isspace()

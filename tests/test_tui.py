@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
 
 import pytest
 from prompt_toolkit.data_structures import Size
@@ -39,17 +40,28 @@ def run(keys, story=None, columns=60, colour=False, folder=None, resume="no"):
 
 
 def _send(pipe, keys):
-    for part in keys if isinstance(keys, tuple) else (keys,):
+    """Type `keys` (text, bytes, or a tuple of them); a number in the tuple is a pause of that many
+    seconds, after which the rest is typed from another thread while the prompt runs."""
+    parts = list(keys) if isinstance(keys, tuple) else [keys]
+    while parts:
+        part = parts.pop(0)
+        if isinstance(part, (int, float)):
+            threading.Timer(part, _send, (pipe, tuple(parts))).start()
+            return
         pipe.send_bytes(part) if isinstance(part, bytes) else pipe.send_text(part)
 
 
 def _typing(run_prompt, pipe, keys):
-    """Wrap the UI's prompt runner so that each prompt gets the next entry of `keys`, typed after it starts."""
+    """Wrap the UI's prompt runner so that each prompt gets the next entry of `keys`, typed after it starts;
+    a `-- more --` page is turned with Space, so `keys` holds only the answers."""
     todo = list(keys)
 
-    def prompt(*args, **kw):
-        _send(pipe, todo.pop(0) if todo else "\x04")  # out of keys: Ctrl-D, so a test cannot hang
-        return run_prompt(*args, **kw)
+    def prompt(render, *args, **kw):
+        if "-- more --" in "".join(text for _, text in render()):
+            _send(pipe, " ")
+        else:
+            _send(pipe, todo.pop(0) if todo else "\x04")  # out of keys: Ctrl-D, so a test cannot hang
+        return run_prompt(render, *args, **kw)
     return prompt
 
 
@@ -230,3 +242,92 @@ def test_the_highlight_stays_where_it_was_after_help_or_recap(key):
 def test_required_choice_enter_with_nothing_picked_commits_nothing():
     _, _, _, session = run([ENTER, "1", ENTER + ENTER + "q"])
     assert session.state.answers == (0,) and session.state.scene == "door"
+
+
+# -- pastes -----------------------------------------------------------------------
+PASTE, END = "\x1b[200~", "\x1b[201~"
+
+
+@pytest.mark.parametrize("key, outcome", [("\x03", INTERRUPTED), ("\x04", EOF)])
+@pytest.mark.parametrize("where", [[], [ENTER], [ENTER, "1"]])  # the notes, a reflection, a required choice
+def test_a_paste_that_never_ends_still_lets_ctrl_c_and_ctrl_d_through(where, key, outcome):
+    """The start of a bracketed paste typed by hand, then a digit: no end ever comes. The paste cut
+    short by Ctrl-C or Ctrl-D answers nothing, and the key ends the game as it always does."""
+    result, _, _, session = run(where + [PASTE + "2" + key])
+    assert result == outcome and len(session.state.answers) == len(where[1:])
+
+
+def test_a_paste_that_never_ends_is_over_at_the_first_pause():
+    """A terminal sends a paste at once: after a pause the keys are keys again."""
+    _, _, text, session = run([ENTER, (PASTE, 1.5, "2"), "q"])
+    assert session.state.answers == (1,) and "› A key." in text
+
+
+@pytest.mark.parametrize("enter", ["\r", "\n", "\r\n"])
+def test_a_pasted_number_picks_and_a_pasted_line_break_is_enter(enter):
+    _, _, text, session = run([ENTER, PASTE + "2" + enter + END, PASTE + " 2 " + END, "q"])
+    assert session.state.answers == (1, 1)  # A key., then Knock. at the door
+    _, _, text, session = run([PASTE + enter + END, PASTE + enter + END, "q"])
+    assert session.state.answers == (None,) and "you go on without choosing" in text
+
+
+def test_a_paste_that_is_not_an_answer_says_so_and_picks_nothing():
+    _, _, text, session = run([ENTER, (PASTE + "2 and 3" + END, 1, PASTE + "\x1b[31m2" + END), "q"])
+    assert "A paste is taken only as an option's number, or as Enter." in text
+    assert session.state.answers == (1,)  # the escape code is cleaned away: "2"
+
+
+def test_a_paste_picks_options_past_nine():
+    many = {**SMALL, "scenes": [{**SMALL["scenes"][0], "choices": {
+        "prompt": "Which?", "optional": True, "options": [{"text": f"Option {n}."} for n in range(1, 13)]}},
+        *SMALL["scenes"][1:]]}
+    _, _, text, session = run([ENTER, PASTE + "12" + END, "q"], story=build(many))
+    assert session.state.answers == (11,) and "› Option 12." in text
+
+
+def test_a_pasted_slot_name_keeps_what_a_name_may_hold(folder):
+    run([ENTER, "1", "s", PASTE + "My Slot!\nsecond line" + END + ENTER, "q"], folder=folder)
+    assert folder.read("myslot")["answers"] == [0]
+
+
+# -- narrow and short terminals -------------------------------------------------------
+
+HINTS = {"↑↓ move", "Enter pick", "1-2 pick", "1 pick", "- go on", "u undo", "s save", "r recap", "v variables",
+         "h help", "q quit", "q leave", "Enter go on", "-- more --", "Space/Enter go on", "-- the end --",
+         "press any key"}
+
+
+def test_at_twenty_columns_no_key_is_split_from_its_word(folder):
+    long = {**SMALL, "scenes": [{**SMALL["scenes"][0], "text": ["A hall, described at length. " * 30]},
+                                *SMALL["scenes"][1:]]}
+    _, _, text, _ = run([ENTER, "1", "2", ENTER, " "], story=build(long), columns=20, folder=folder)
+    bars = [line for line in text.split("\n") if (" · " in line or line in HINTS) and not line.startswith("Scene")]
+    assert len(bars) > 10
+    for line in bars:
+        assert all(hint in HINTS for hint in line.split(" · ")), line
+
+
+def test_a_menu_taller_than_the_terminal_keeps_the_highlight_and_the_hint_bar_on_screen():
+    tall = {**SMALL, "scenes": [{**SMALL["scenes"][0], "choices": {
+        "prompt": "Which?", "optional": True,
+        "options": [{"text": f"Option {n}, which is told at some length here."} for n in range(1, 9)]}},
+        *SMALL["scenes"][1:]]}
+    rows = 12
+    drawn = []  # what each prompt showed last, while it was up
+    with create_pipe_input() as pipe:
+        ui = TerminalUI(colour=False, input=pipe, output=Vt100_Output(io.StringIO(), lambda: Size(rows, 30), term="xterm"))
+        run_prompt = ui._run
+
+        def spying(render, *args, **kw):
+            drawn.append(None)
+
+            def spy():
+                drawn[-1] = render()
+                return drawn[-1]
+            return run_prompt(spy, *args, **kw)
+        ui._run = _typing(spying, pipe, [ENTER, (DOWN * 7, 0.5, "q")])
+        Session(build(tall), ui, None).play("no")
+    shown = "".join(text for _, text in drawn[1]).split("\n")  # the reflection, as drawn when left
+    assert len(shown) <= rows
+    assert shown[-1].endswith("q quit") and "↑ more above" in shown[0]
+    assert any(line.startswith("› 7. Option 7") for line in shown) and "↓ more below" in "".join(shown)

@@ -19,6 +19,7 @@ take two, combining marks none.
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 import wcwidth
 
@@ -79,6 +80,47 @@ def wrap(text: str, columns: int, indent: str = "", first: str = "", message: bo
             lead = hang = indent or " " * (len(lead) - len(lead.lstrip()) + 2)
         lines += _fill(raw, w, lead, hang, message) or [lead.rstrip()]
     return "\n".join(lines)
+
+
+def height(line: str, columns: int) -> int:
+    """How many rows of a terminal `columns` wide one line of text takes."""
+    return max(1, -(-wcwidth.width(line) // max(1, columns)))
+
+
+def hint_bar(hints: Sequence[str], columns: int) -> str:
+    """Key hints on as few lines as fit, broken only between hints: "q quit" is never split.
+
+    Measured in display columns, like everything wrapped here; a hint wider than
+    the line (none of the player's are, at 20 columns) is wrapped on its own.
+    """
+    w = width(columns)
+    lines: list[str] = []
+    line = ""
+    for hint in hints:
+        hint = " ".join(clean(hint).split())
+        if line and wcwidth.width(f"{line} · {hint}") <= w:
+            line = f"{line} · {hint}"
+            continue
+        if line:
+            lines.append(line)
+        *whole, line = wrap(hint, columns).split("\n")
+        lines += whole
+    return "\n".join(lines + [line])
+
+
+def rest(text: str, shown: Sequence[str]) -> str:
+    """What is left of `text` once `shown`, its first wrapped lines, are on screen.
+
+    Wrapping only drops whitespace, so counting the other characters finds the
+    place, even inside a word broken across lines or a run of CJK with no spaces.
+    """
+    count = sum(len("".join(line.split())) for line in shown)
+    for i, ch in enumerate(text):
+        if count == 0:
+            return text[i:].lstrip()
+        if not ch.isspace():
+            count -= 1
+    return ""
 
 
 def _fill(text: str, w: int, lead: str, hang: str, message: bool) -> list[str]:
