@@ -285,3 +285,56 @@ def test_choices_in_a_terminal_never_pages_nor_waits(env, tmp_path):
     assert child.exitstatus == 0
     assert "Paragraph 8 " in out and "The end." in out
     assert "more" not in out and "press any key" not in out
+
+
+# -- pastes, in a real terminal --------------------------------------------------------
+
+PASTE, PASTE_END = "\x1b[200~", "\x1b[201~"
+
+
+@pytest.mark.parametrize("key, code", [("\x03", 130), ("\x04", 0)])
+@pytest.mark.parametrize("where", ["notes", "reflection", "choice", "more"])
+def test_a_paste_start_typed_by_hand_never_traps_the_reader(env, tmp_path, where, key, code):
+    """ESC [ 2 0 0 ~ typed at any kind of prompt, a digit, then Ctrl-C or Ctrl-D: the game ends as
+    those keys always end it, with nothing picked."""
+    story = long_story(tmp_path) if where == "more" else FIXTURE
+    child = pexpect.spawn(sys.executable, ["-m", "engine", "play", str(story)], env=env, cwd=str(ROOT),
+                          dimensions=(10 if where == "more" else 24, 40), encoding="utf-8", timeout=20)
+    child.expect("Begin the story")
+    child.expect("q leave")
+    if where != "notes":
+        child.send("\r")
+        child.expect("-- more" if where == "more" else "q quit")
+    if where == "choice":
+        child.send("1")
+        child.expect("Which way")
+        child.expect("q quit")
+    child.send(PASTE + "2")
+    child.send(key)
+    out = finish(child)
+    assert child.exitstatus == code
+    assert "Goodbye." in out or where == "notes"
+    assert "› Knock." not in out and "› A key." not in out
+
+
+@pytest.mark.parametrize("enter", ["\r", "\n"])
+def test_a_real_paste_at_a_choice(env, tmp_path, enter):
+    """What a terminal sends for a paste when asked to bracket it: a number picks, a line break is
+    Enter, other text is ignored with a note; and a paste whose end is lost is over at a pause."""
+    child = spawn(env)
+    child.expect("Begin the story")
+    child.send(PASTE + enter + PASTE_END)
+    child.expect("What do you remember")
+    child.expect("q quit")
+    child.send(PASTE + "Some words" + enter + PASTE_END)
+    child.expect("A paste is taken only as an option's number, or as Enter.")
+    child.send(PASTE + "2" + enter + PASTE_END)
+    child.expect("› A key.")
+    child.expect("Which way")
+    child.expect("q quit")
+    child.send(PASTE + "2")  # its end never comes
+    child.expect("› Knock.")  # once the input pauses the paste is over, and "2" picks
+    child.expect("Go on")
+    child.send(enter)
+    rest = the_end(child, enter)
+    assert child.exitstatus == 0 and "Knock." in rest

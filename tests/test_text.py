@@ -229,10 +229,10 @@ def test_the_players_hint_bar_at_twenty_columns_by_hand():
 
 
 @settings(max_examples=300, deadline=None)
-@given(words=WORDS, columns=st.integers(21, 81), cut=st.integers(0, 40))
-def test_the_rest_of_a_paragraph_is_what_its_first_lines_left_out(words, columns, cut):
+@given(words=WORDS, columns=st.integers(21, 81), cut=st.integers(0, 40), lead=LEADS)
+def test_the_rest_of_a_paragraph_is_what_its_first_lines_left_out(words, columns, cut, lead):
     text = clean(" ".join(words))
-    lines = wrap(text, columns).split("\n")
-    left = rest(text, lines[:cut])
-    assert visible("".join(lines[:cut])) + visible(left) == visible(text)
+    lines = wrap(text, columns, first=lead).split("\n")
+    left = rest(text, lines[:cut], lead)
+    assert visible(lead if cut else "") + visible(text) == visible("".join(lines[:cut])) + visible(left)
     assert left == "" or not left[0].isspace()

@@ -331,3 +331,25 @@ def test_a_menu_taller_than_the_terminal_keeps_the_highlight_and_the_hint_bar_on
     assert len(shown) <= rows
     assert shown[-1].endswith("q quit") and "↑ more above" in shown[0]
     assert any(line.startswith("› 7. Option 7") for line in shown) and "↓ more below" in "".join(shown)
+
+
+def test_after_a_resize_at_more_the_rest_of_a_paragraph_is_wrapped_at_the_new_width():
+    words = [f"w{n:03d}" for n in range(200)]
+    long = {**SMALL, "scenes": [{**SMALL["scenes"][0], "text": [" ".join(words)]}, *SMALL["scenes"][1:]]}
+    size = [Size(10, 80)]
+    buf = io.StringIO()
+    with create_pipe_input() as pipe:
+        ui = TerminalUI(colour=False, input=pipe, output=Vt100_Output(buf, lambda: size[0], term="xterm"))
+        typing = _typing(ui._run, pipe, [ENTER, "q"])
+
+        def prompt(render, *args, **kw):
+            if "-- more --" in "".join(text for _, text in render()):
+                size[0] = Size(10, 20)  # the reader narrows the window while the page waits
+            return typing(render, *args, **kw)
+        ui._run = prompt
+        Session(build(long), ui, None).play("no")
+    text = _CONTROL.sub("", buf.getvalue()).replace("q leave", "q leave\n")  # the erased prompt's last line
+    prose = [line for line in text.split("\n") if line.startswith("w")]
+    assert " ".join(prose).split() == words  # every word once, in order
+    first_page = [line for line in prose if len(line) > 20]
+    assert first_page and prose[:len(first_page)] == first_page  # wide lines only before the resize

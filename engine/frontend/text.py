@@ -108,13 +108,13 @@ def hint_bar(hints: Sequence[str], columns: int) -> str:
     return "\n".join(lines + [line])
 
 
-def rest(text: str, shown: Sequence[str]) -> str:
-    """What is left of `text` once `shown`, its first wrapped lines, are on screen.
+def rest(text: str, shown: Sequence[str], first: str = "") -> str:
+    """What is left of `text` once `shown`, its first lines as wrap(text, first=first) made them, are on screen.
 
     Wrapping only drops whitespace, so counting the other characters finds the
     place, even inside a word broken across lines or a run of CJK with no spaces.
     """
-    count = sum(len("".join(line.split())) for line in shown)
+    count = sum(len("".join(line.split())) for line in shown) - (len("".join(first.split())) if shown else 0)
     for i, ch in enumerate(text):
         if count == 0:
             return text[i:].lstrip()
