@@ -353,3 +353,32 @@ def test_after_a_resize_at_more_the_rest_of_a_paragraph_is_wrapped_at_the_new_wi
     assert " ".join(prose).split() == words  # every word once, in order
     first_page = [line for line in prose if len(line) > 20]
     assert first_page and prose[:len(first_page)] == first_page  # wide lines only before the resize
+
+
+def _prompts(story, keys, rows, columns=40):
+    """The prompts a game showed, in order: "more" for a page, else the first row of the menu."""
+    shown = []
+    with create_pipe_input() as pipe:
+        ui = TerminalUI(colour=False, input=pipe,
+                        output=Vt100_Output(io.StringIO(), lambda: Size(rows, columns), term="xterm"))
+        run_prompt = ui._run
+
+        def spying(render, *args, **kw):
+            first = "".join(text for _, text in render()).split("\n")[0]
+            shown.append("more" if first.startswith("-- more --") else first)
+            return run_prompt(render, *args, **kw)
+        ui._run = _typing(spying, pipe, keys)
+        Session(story, ui, None).play("no")
+    return shown
+
+
+def test_a_page_waits_before_a_menu_that_would_push_it_off_the_screen():
+    nine = {**SMALL, "scenes": [{**SMALL["scenes"][0], "text": ["Nine lines of the hall. " * 14]}, *SMALL["scenes"][1:]]}
+    assert _prompts(build(nine), [ENTER, "q"], rows=12) == ["› Begin the story", "more", "What do you remember?"]
+    assert _prompts(build(nine), [ENTER, "q"], rows=24) == ["› Begin the story", "What do you remember?"]
+
+
+def test_content_notes_longer_than_the_terminal_are_paged():
+    noted = {**SMALL, "content_notes": [f"note number {n}" for n in range(1, 16)]}
+    shown = _prompts(build(noted), ["q"], rows=12)
+    assert shown[0] == "more" and shown[-1] == "› Begin the story"

@@ -337,7 +337,9 @@ class TerminalUI:
             row, where a terminal that re-flows lines on a resize keeps it too, so the old menu is
             erased whole before it is drawn at the new width; the hint bar and the highlighted
             option are always on screen, the rest scrolls."""
-            size = get_app().output.get_size()
+            return drawn(get_app().output.get_size())
+
+        def drawn(size) -> list:
             rows: list = []
             if header:
                 rows += [("class:prompt", line) for line in wrap(header, size.columns).split("\n")]
@@ -397,6 +399,9 @@ class TerminalUI:
         for key, value in (extra or {}).items():
             bindings.add(key)(lambda event, value=value: self._answered(event, (value, selected[0])))
         reload = (lambda files: (Action("reload", files=files), selected[0])) if watch else None
+        size = self.output.get_size()
+        if self._shown and self._shown + "".join(t for _, t in drawn(size)).count("\n") + 1 > size.rows:
+            self._more()  # the menu would push lines off the screen before they were read
         return self._run(render, bindings, discard, reload)
 
     # -- the UI protocol --------------------------------------------------------------
@@ -413,16 +418,17 @@ class TerminalUI:
         return answer
 
     def notes(self, story: Story) -> bool:
-        self.print()
-        self.para(clean(story.title), "title")
-        for line in credits(story):
-            self.para(line)
-        if story.content_notes:
+        with self._paged():  # the content notes are read before the first scene, at any size
             self.print()
-            self.para("Before you begin, this story contains:")
-            for note in story.content_notes:
-                self.para(clean(note), first="  - ")
-        self.print()
+            self.para(clean(story.title), "title")
+            for line in credits(story):
+                self.para(line)
+            if story.content_notes:
+                self.print()
+                self.para("Before you begin, this story contains:")
+                for note in story.content_notes:
+                    self.para(clean(note), first="  - ")
+            self.print()
         begin, _ = self._menu("", [(True, "Begin the story", ""), (False, "Leave", "")],
                               ("↑↓ move", "Enter pick", "q leave"), {"q": False, "escape": False})
         return begin
