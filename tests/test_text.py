@@ -152,7 +152,10 @@ class Terminal:
         return [row for row in self.rows() if wcwidth.wcswidth(row) > 20 and str(WIDE) not in row]
 
     def expect(self, pattern: str) -> None:
-        self.child.expect(pattern)
+        """Wait for `pattern`, turning the pages that come before it."""
+        while self.child.expect([pattern, "-- more --"]) == 1:
+            assert not self.overflowing(), self.rows()
+            self.child.send(" ")
         assert not self.overflowing(), self.rows()
 
     def finish(self) -> str:

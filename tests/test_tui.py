@@ -327,7 +327,8 @@ def test_a_menu_taller_than_the_terminal_keeps_the_highlight_and_the_hint_bar_on
             return run_prompt(spy, *args, **kw)
         ui._run = _typing(spying, pipe, [ENTER, (DOWN * 7, 0.5, "q")])
         Session(build(tall), ui, None).play("no")
-    shown = "".join(text for _, text in drawn[1]).split("\n")  # the reflection, as drawn when left
+    reflection = [frame for frame in drawn if "q quit" in "".join(text for _, text in frame)][0]
+    shown = "".join(text for _, text in reflection).split("\n")  # as drawn when left
     assert len(shown) <= rows
     assert shown[-1].endswith("q quit") and "↑ more above" in shown[0]
     assert any(line.startswith("› 7. Option 7") for line in shown) and "↓ more below" in "".join(shown)

@@ -53,8 +53,8 @@ class _PasteGuard:
     the start typed by hand, or a paste whose end never comes, swallows every key
     after it, Ctrl-C included. Here Ctrl-C or Ctrl-D drops an open paste and does
     what it always does, and a paste also ends at the first pause in the input: a
-    terminal sends a paste all at once. Outside a paste the stock parser does the work; it never sees
-    a paste's start, so it never enters its own paste mode.
+    terminal sends a paste all at once. Outside a paste the stock parser does the
+    work; it never sees a paste's start, so it never enters its own paste mode.
     """
 
     def __init__(self, keys):
@@ -304,8 +304,9 @@ class TerminalUI:
 
     def _drop_unread(self) -> None:
         """Throw away what the terminal holds unread (keys typed while a scene was drawn), and a paste begun then."""
-        if isinstance(getattr(self.input, "vt100_parser", None), _PasteGuard):
-            self.input.vt100_parser.reset()
+        parser = getattr(self.input, "vt100_parser", None)
+        if parser is not None:
+            parser.reset()
         try:
             fd = self.input.fileno()
             if os.isatty(fd):
