@@ -294,13 +294,14 @@ def test_a_pasted_slot_name_keeps_what_a_name_may_hold(folder):
 
 HINTS = {"↑↓ move", "Enter pick", "1-2 pick", "1 pick", "- go on", "u undo", "s save", "r recap", "v variables",
          "h help", "q quit", "q leave", "Enter go on", "-- more --", "Space/Enter go on", "-- the end --",
-         "press any key"}
+         "press any key", "a-z 0-9 - _", "Enter save", "Esc cancel"}
 
 
 def test_at_twenty_columns_no_key_is_split_from_its_word(folder):
     long = {**SMALL, "scenes": [{**SMALL["scenes"][0], "text": ["A hall, described at length. " * 30]},
                                 *SMALL["scenes"][1:]]}
-    _, _, text, _ = run([ENTER, "1", "2", ENTER, " "], story=build(long), columns=20, folder=folder)
+    _, _, text, _ = run([ENTER, "1", "s", "ab" + ENTER, "2", ENTER, " "], story=build(long), columns=20, folder=folder)
+    assert "Saved as 'ab'" in text
     bars = [line for line in text.split("\n") if (" · " in line or line in HINTS) and not line.startswith("Scene")]
     assert len(bars) > 10
     for line in bars:

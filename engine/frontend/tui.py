@@ -500,7 +500,7 @@ class TerminalUI:
         def render():
             columns = get_app().output.get_size().columns
             return [("class:prompt", "Save as: "), ("", name[0]), ("[SetCursorPosition]", ""), ("", " \n"),
-                    ("class:hint", hint_bar(("letters, digits, - and _", "Enter save", "Esc cancel"), columns))]
+                    ("class:hint", hint_bar(("a-z 0-9 - _", "Enter save", "Esc cancel"), columns))]
 
         @bindings.add("enter")
         @bindings.add("c-j")
