@@ -10,8 +10,8 @@ temporary data folder:
    autosave, drawing the next scene with the line player), many times over;
 2. end to end in a pseudo-terminal (pexpect): the full-screen player is
    started with `python -m engine play --new`; the clock starts when the
-   key is sent and stops when the next scene's menu (or "The end.") has been
-   drawn. The autosave of each step is written on a second thread while
+   key is sent and stops when the next scene's menu (or "The end.", or its
+   first page when it is longer than the screen) has been drawn. The autosave of each step is written on a second thread while
    the scene is drawn (measure 1 shows what it costs by itself). The pty
    answers no cursor-position requests, so they are turned off
    (PROMPT_TOOLKIT_NO_CPR=1), as a real terminal would answer at once.
@@ -108,8 +108,11 @@ def in_pty(story, story_arg, runs, rng, home):
             marker = "The end\\." if view.is_ending else HINT_END
             t0 = time.perf_counter()
             child.send(key)
-            child.expect(marker)
-            samples.append((time.perf_counter() - t0) * 1000)
+            first = None  # a scene longer than the screen: the clock stops at its first page
+            while child.expect([marker, "-- more --"]) == 1:
+                first = first or time.perf_counter()
+                child.send(" ")
+            samples.append(((first or time.perf_counter()) - t0) * 1000)
         while child.expect(["-- more --", "any key"]) == 0:  # the ending waits for a key before it exits
             child.send(" ")
         child.send("\r")
