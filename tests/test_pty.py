@@ -338,3 +338,16 @@ def test_a_real_paste_at_a_choice(env, tmp_path, enter):
     child.send(enter)
     rest = the_end(child, enter)
     assert child.exitstatus == 0 and "Knock." in rest
+
+
+@pytest.mark.parametrize("enter", ["\r", "\n"])
+def test_enter_typed_while_the_player_starts_begins_the_bundled_story(env, enter):
+    """At 80x24 the bundled story's notes and the menu fit on one screen (the blank line above the
+    title may scroll away), so no page comes between: an Enter typed early is the answer to it."""
+    child = pexpect.spawn(sys.executable, ["-m", "engine", "play", "--new"], env=env, cwd=str(ROOT),
+                          dimensions=(24, 80), encoding="utf-8", timeout=20)
+    child.send(enter)
+    child.expect("Scene 1 of 6")
+    assert "-- more --" not in child.before
+    child.sendintr()
+    finish(child)

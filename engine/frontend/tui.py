@@ -200,7 +200,8 @@ class TerminalUI:
         out.reset_attributes()
         out.write("\n")
         out.flush()
-        self._shown += height(line, self.columns())
+        if self._shown or line.strip():  # blank lines at the top of a page may scroll away unread
+            self._shown += height(line, self.columns())
 
     @contextmanager
     def _paged(self):
