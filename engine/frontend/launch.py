@@ -157,15 +157,18 @@ def run(args, out, err, interactive: bool, stdin=None) -> str:
 def _on_signals(ui) -> dict:
     """SIGTERM and SIGHUP unwind the game like Ctrl-C, so the terminal is restored and the place kept.
 
-    A full-screen prompt is asked to end itself (an exception raised inside its
-    event loop would be caught there); anywhere else the exception is raised.
+    The full-screen player ends the game itself where that is safe (see
+    TerminalUI.stop), Ctrl-C typed between two of its prompts included; the
+    line player has the exception raised where it is.
     """
+    outcomes = {signal.SIGTERM: TERMINATED, signal.SIGHUP: HUNG_UP, signal.SIGINT: INTERRUPTED}
+
     def stop(signum, frame):
-        outcome = TERMINATED if signum == signal.SIGTERM else HUNG_UP
+        outcome = outcomes[signum]
         if not getattr(ui, "stop", lambda outcome: False)(outcome):
             raise Stopped(outcome)
     previous = {}
-    for signum in (signal.SIGTERM, signal.SIGHUP):
+    for signum in (signal.SIGTERM, signal.SIGHUP) + ((signal.SIGINT,) if hasattr(ui, "stop") else ()):
         try:
             previous[signum] = signal.signal(signum, stop)
         except (ValueError, OSError):  # not the main thread: leave the defaults

@@ -168,6 +168,7 @@ class TerminalUI:
         self._shown = 0  # rows written since the last prompt: what the reader has not yet been asked to read
         self._paging = False
         self.poll = poll  # `play --watch`: the files changed since the last look
+        self._held: Optional[str] = None  # a signal's outcome, kept until the game can end cleanly
 
     # -- output ------------------------------------------------------------------
 
@@ -274,13 +275,25 @@ class TerminalUI:
         self._render, self._keys = render, bindings
         app = self._application()
         watching = watch is not None and self.poll is not None
+
+        def started():
+            if self._held is not None:  # the signal came while the prompt was starting
+                app.exit(exception=Stopped(self._held))
+            elif watching:
+                app.create_background_task(self._watching(app, watch))
+        self._end_if_held()
         try:
-            return app.run(handle_sigint=False,
-                           pre_run=(lambda: app.create_background_task(self._watching(app, watch))) if watching else None)
+            answer = app.run(handle_sigint=False, pre_run=started)
         finally:  # older prompt-toolkit releases leave the cursor hidden after an inline prompt
             self._shown = 0
             self.output.show_cursor()
             self.output.flush()
+        self._end_if_held()
+        return answer
+
+    def _end_if_held(self) -> None:
+        if self._held is not None:
+            raise Stopped(self._held)
 
     async def _watching(self, app: Application, result) -> None:
         while True:
@@ -291,16 +304,26 @@ class TerminalUI:
                 return
 
     def stop(self, outcome: str) -> bool:
-        """End the prompt on screen with Stopped (from a signal handler); False when none is up."""
+        """End the game with Stopped, from a signal handler, only where that is safe.
+
+        A prompt on screen is asked to end itself. Between prompts the outcome is
+        held and raised when the next one starts: an exception raised while
+        prompt-toolkit is starting or leaving its event loop leaves asyncio half
+        built and prints its tracebacks.
+        """
+        self._held = outcome
         app = self._app
         loop = getattr(app, "loop", None)
         if app is None or not app.is_running or loop is None:
-            return False
+            return True
 
         def end():
             if app.is_running and app.future is not None and not app.future.done():
                 app.exit(exception=Stopped(outcome))
-        loop.call_soon_threadsafe(end)
+        try:
+            loop.call_soon_threadsafe(end)
+        except RuntimeError:  # the loop has just closed: the held outcome ends the game at the next prompt
+            pass
         return True
 
     def _drop_unread(self) -> None:
