@@ -213,7 +213,7 @@ def test_a_stranded_reader_is_told_of_a_story_bug_not_an_ending(env, tmp_path, e
     assert "no way on from scene 'hall'" in rest and "a bug in the story" in rest and "Your place is kept" in rest
 
 
-@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, 130)])
 def test_sigterm_and_sighup_restore_the_terminal_and_keep_the_place(env, tmp_path, signum, code):
     import io
 

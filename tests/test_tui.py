@@ -384,3 +384,15 @@ def test_content_notes_longer_than_the_terminal_are_paged():
     noted = {**SMALL, "content_notes": [f"note number {n}" for n in range(1, 16)]}
     shown = _prompts(build(noted), ["q"], rows=12)
     assert shown[0] == "more" and shown[-1] == "› Begin the story"
+
+
+def test_a_signal_between_prompts_ends_the_game_as_the_next_prompt_starts():
+    """Raised while prompt-toolkit starts its event loop, it would leave asyncio half built."""
+    out = io.StringIO()
+    with create_pipe_input() as pipe:
+        ui = TerminalUI(colour=False, input=pipe, output=Vt100_Output(out, lambda: Size(24, 60), term="xterm"))
+        assert ui.stop(INTERRUPTED)  # no prompt is up: the outcome is held
+        pipe.send_text("\r")  # would begin the story, were the prompt to run
+        outcome = Session(build(SMALL), ui, None).play("no")
+    assert outcome == INTERRUPTED
+    assert "You stand in a hall." not in out.getvalue()
