@@ -69,10 +69,15 @@ class Checker:
     def command(self, entries: list[str]) -> str:
         return f"{self.play} --choices {','.join(entries) if entries else shlex.quote('')}"
 
-    def witness(self, entries: list[str]) -> str:
+    def witness(self, entries: list[str], s: Optional[int] = None) -> str:
+        """How to get to a finding; a scene that asks nothing (`s`) is shown and gone past, not stopped at."""
+        past = s is not None and self.machine.scenes[s].choice is None
+        how = self.command(entries)
         if not entries:
-            return f"at the start, before any answer: {self.command(entries)}"
-        return f"reached by: {self.command(entries)}"
+            return f"at the start, before any answer{' (shown, then gone past: it asks nothing)' if past else ''}: {how}"
+        if past:
+            return f"passed through (shown, then gone past: it asks nothing) by: {how}"
+        return f"reached by: {how}"
 
     # -- findings shared by both ways of playing ------------------------------------------
 
@@ -154,7 +159,7 @@ class Checker:
         # A dead end is stuck too, but E204 has said so; E205 is for the scenes that lead into one, and loops.
         for s, i in sorted(ex.nearest([i for i in stuck if i not in dead_set]).items()):
             out.append(_diag(m.scenes[s].pos, "E205", f"no ending can be reached from scene '{m.scenes[s].id}' on some paths",
-                             f"{self.witness(ex.witness(i))}\n{self._trail(ex, i)}"))
+                             f"{self.witness(ex.witness(i), s)}\n{self._trail(ex, i)}"))
         data["passed_required"] = []
         for s, i in sorted(ex.nearest(ex.passed_required()).items()):
             scene = m.scenes[s]
@@ -173,7 +178,7 @@ class Checker:
             outcome.to_reached = i is not None
             data["to"] = {"scene": to, "reached": i is not None, "choices": ",".join(entries) if entries is not None else None}
             if i is not None:
-                outcome.answer = f"scene '{to}' is {self.witness(entries)}"
+                outcome.answer = f"scene '{to}' is {self.witness(entries, ex.scene_of(i))}"
             elif ex.complete:
                 outcome.answer = f"no path reaches scene '{to}' (all {_count(ex.states, 'state')} explored)"
             else:
@@ -319,7 +324,7 @@ class Checker:
         shown = sum(bin(x).count("1") for x in aggregate[0])
         data["random"] = {
             "plays": plays, "seed": seed, "max_steps": max_steps, "ended": result.ended,
-            "stranded": sum(1 for _ in result.stranded), "capped": [
+            "stranded": result.stranded_plays, "capped": [
                 {"play": p, "seed": seed + p - 1, "scene": m.scenes[s].id} for p, s in result.capped],
             "coverage": {"scenes": [sum(reached), len(reached)], "options_taken": [taken, total_options],
                          "paragraphs_shown": [shown, paragraphs]},
@@ -327,7 +332,8 @@ class Checker:
         outcome = Outcome(self.story, False, result.states, out, data)
         cov = data["random"]["coverage"]
         outcome.summary = (f"played {_count(plays, 'random path')} (seed {seed}): {result.ended:,} ended, "
-                           f"{len(result.capped):,} stopped at {max_steps:,} steps; coverage: scenes {cov['scenes'][0]:,}/"
+                           + (f"{result.stranded_plays:,} stranded, " if result.stranded_plays else "")
+                           + f"{len(result.capped):,} stopped at {max_steps:,} steps; coverage: scenes {cov['scenes'][0]:,}/"
                            f"{cov['scenes'][1]:,}, options taken {taken:,}/{total_options:,}, paragraphs shown "
                            f"{shown:,}/{paragraphs:,}; {_problems(self.static + out)}. Random plays cannot prove "
                            "a story clean: run without --random for that")

@@ -873,7 +873,8 @@ class Plays:
     seed: int
     max_steps: int
     ended: int = 0
-    stranded: dict[int, tuple[int, list[str]]] = field(default_factory=dict)  # scene -> (play, entries)
+    stranded_plays: int = 0  # plays that stopped with the reader stranded
+    stranded: dict[int, tuple[int, list[str]]] = field(default_factory=dict)  # scene -> (play, fewest entries)
     capped: list[tuple[int, int]] = field(default_factory=list)  # (play, scene index where it stopped)
     visited: set = field(default_factory=set)
     seen_offers: list[dict[int, Offer]] = field(default_factory=list)
@@ -921,8 +922,10 @@ def random_plays(story: Story, plays: int, seed: int, max_steps: int = DEFAULT_M
             if not offer.edges:
                 if m.ending[s]:
                     out.ended += 1
-                elif s not in out.stranded or len(entries) < len(out.stranded[s][1]):
-                    out.stranded[s] = (play, entries)
+                else:
+                    out.stranded_plays += 1
+                    if s not in out.stranded or len(entries) < len(out.stranded[s][1]):
+                        out.stranded[s] = (play, entries)
                 break
             if step == max_steps:
                 out.capped.append((play, s))

@@ -333,6 +333,24 @@ def test_a_witness_at_the_start_is_an_empty_list_the_player_takes(tmp_path, how)
     assert done.returncode == 1 and "the story has no way on from scene 'hall'" in done.stderr
 
 
+def test_a_scene_that_asks_nothing_is_said_to_be_passed_through(tmp_path):
+    folder = write_story(tmp_path / "maze", {
+        "story.yaml": "id: m\ntitle: M\nstart: hall\n",
+        "hall.yaml": "id: hall\ntitle: Hall\ntext: [A hall.]\nchoices:\n  prompt: Where?\n  options:\n"
+                     "    - text: Out.\n      goto: out\n    - text: In.\n      goto: maze\n",
+        "maze.yaml": "id: maze\ntitle: Maze\ntext: [Twisty.]\nchoices:\n  prompt: Turn?\n  options:\n"
+                     "    - text: Left.\n      goto: corridor\n",
+        "corridor.yaml": "id: corridor\ntitle: Corridor\ntext: [Long.]\nnext: maze\n",
+        "out.yaml": "id: out\ntitle: Out\ntext: [Free.]\n"})
+    code, out, _ = run(["check", str(folder)])
+    assert f"passed through (shown, then gone past: it asks nothing) by: vignettes play {folder} --choices 2,1" in out
+    assert run(["check", str(folder), "--to", "maze"])[1] == f"scene 'maze' is reached by: vignettes play {folder} --choices 2\n"
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"))
+    done = subprocess.run([sys.executable, "-m", "engine", "play", str(folder), "--choices", "2,1"], cwd=ROOT, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert "Long." in done.stdout  # the player shows the corridor on the way
+
+
 def test_to_answers_with_a_witness_or_a_proof(tmp_path):
     folder = write_story(tmp_path / "tricky", TRICKY)
     assert run(["check", str(folder), "--to", "attic"])[:2] == (0, f"scene 'attic' is reached by: vignettes play {folder} --choices 1,2,2\n")
@@ -512,7 +530,11 @@ def test_random_plays_report_a_dead_end_with_the_answers_that_met_it(tmp_path):
     story = validate.load_story(folder)
     shown, outcome = replay(story, dead["choices"].split(","))
     assert dead["scene"] == "d" and outcome == "stranded" and shown[-1] == "d"
-    assert data["random"]["stranded"] == 1 and data["random"]["ended"] + data["random"]["stranded"] <= 40
+    # every play either ends or is stranded (nothing here loops): the counts are of plays, not scenes
+    assert data["random"]["stranded"] > 1 and data["random"]["ended"] + data["random"]["stranded"] == 40
+    single = [json.loads(run(["check", str(folder), "--random", "1", "--seed", str(seed), "--format", "json"])[1])
+              for seed in range(3, 43)]
+    assert data["random"]["stranded"] == sum(d["random"]["stranded"] for d in single)
 
 
 def test_changed_checks_each_story_a_commit_touches(tmp_path, monkeypatch):
