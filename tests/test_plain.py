@@ -420,3 +420,33 @@ def test_play_is_the_default_command_for_its_options_and_a_story_folder(tmp_path
 def test_a_misspelt_command_is_still_named_as_one():
     code, out, err = run_cli("chek")
     assert code == 2 and "invalid choice: 'chek'" in err
+
+
+def test_a_finished_game_is_neither_promised_nor_kept_as_resumable(tmp_path):
+    story = write_story(tmp_path / "must", {
+        "story.yaml": "id: must\ntitle: Must\nstart: a\n",
+        "a.yaml": "id: a\ntitle: A\ntext: [Hi.]\nchoices:\n  prompt: Which door?\n  options:\n"
+                  "    - text: Red.\n      goto: end\n    - text: Blue.\n      goto: end\n",
+        "end.yaml": "id: end\ntitle: End\ntext: [Bye.]\n",
+    })
+    env = dict(os.environ, PYTHONPATH=str(ROOT), XDG_DATA_HOME=str(tmp_path / "d"))
+
+    def play_(*argv, typed=""):
+        return subprocess.run([sys.executable, "-m", "engine", "play", str(story), "--plain", *argv], input=typed,
+                              capture_output=True, text=True, timeout=30, env=env)
+    done = play_("--new", typed="1\n")
+    assert "Bye." in done.stdout and "resumes it" not in done.stdout
+    again = play_("--new", typed="2\n")
+    assert "earlier game is kept" not in again.stdout  # a finished game is nothing to go back to
+    resumed = play_("--resume", typed="1\n")
+    assert "had reached its end; starting a new one" in resumed.stdout and "Hi." in resumed.stdout
+
+
+def test_answers_running_out_end_the_prompt_line_before_the_message(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "engine", "play", "--choices", "1"], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT), XDG_DATA_HOME=str(tmp_path / "d")))
+    seen = done.stdout  # both streams, as a terminal shows them
+    prompt = seen.rindex("Your choice")
+    assert seen[prompt:].split("\n", 1)[0].rstrip().endswith("help):")
+    assert "\nvignettes: the --choices answers ran out before the story's end" in seen

@@ -124,7 +124,8 @@ def run(args, out, err, interactive: bool, stdin=None) -> str:
         _restore_signals(previous)
         problem = _write_transcript(args.transcript, session, err)
         problem = _write_plan(args.record_plan, args.story, session, err) or problem
-    kept = folder is not None and not session.save_failed and not session.blocked and session.state.answers
+    kept = (folder is not None and not session.save_failed and not session.blocked and session.state.answers
+            and not story.scene(session.state.scene).is_ending)  # a game at its end is not resumed
     if outcome in (QUIT, EOF, INTERRUPTED, TERMINATED, HUNG_UP):
         if script is not None and outcome == EOF:
             err.write(f"vignettes: the --choices answers ran out before the story's end "

@@ -99,7 +99,9 @@ class PlainUI:
             line = self.stdin.readline()
         except UnicodeDecodeError:
             return "\ufffd"
-        if not line:
+        if not line:  # end of input: nothing was typed, so nothing ended the prompt's line
+            self.out.write("\n")
+            self.out.flush()
             raise EOFError
         return clean_line(line)
 

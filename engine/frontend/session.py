@@ -173,7 +173,7 @@ class Session:
         if self.folder is None:
             return True
         self.folder.clear_stale()
-        if mode == "new":
+        if mode == "new" and not self._finished():
             self._keep_previous()
         if mode in ("no", "new"):
             return True
@@ -198,6 +198,8 @@ class Session:
                             "your place cannot be kept this time.")
             return mode == "yes" or self.ui.confirm("Start a new game?", True)
         if runtime.view(self.story, state).is_ending or not state.answers:
+            if mode == "yes" and state.answers:
+                self.ui.say(f"The game in slot '{self.slot}' had reached its end; starting a new one.")
             return True
         v = runtime.view(self.story, state)
         changed = not runtime.is_current(self.story, data)
@@ -224,6 +226,14 @@ class Session:
             self.blocked = True
             self.ui.say(f"It could not be moved aside, so it stays in {self.folder.slot_path(self.slot)}, and this "
                         "game will not be saved over it: your place cannot be kept this time.")
+
+    def _finished(self) -> bool:
+        """Whether the slot holds a game played to its end: nothing to keep, nothing to resume."""
+        try:
+            data = self.folder.read(self.slot)
+            return data is not None and runtime.view(self.story, runtime.from_dict(self.story, data)).is_ending
+        except EngineError:
+            return False
 
     def _keep_previous(self) -> None:
         """A new game must not overwrite the old one at its first step: keep it under another slot."""
