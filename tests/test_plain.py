@@ -450,3 +450,16 @@ def test_answers_running_out_end_the_prompt_line_before_the_message(tmp_path):
     prompt = seen.rindex("Your choice")
     assert seen[prompt:].split("\n", 1)[0].rstrip().endswith("help):")
     assert "\nvignettes: the --choices answers ran out before the story's end" in seen
+
+
+def test_leaving_at_the_resume_question_says_the_saved_game_is_untouched(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), XDG_DATA_HOME=str(tmp_path / "d"))
+
+    def play_(typed):
+        return subprocess.run([sys.executable, "-m", "engine", "play", "--plain"], input=typed, capture_output=True,
+                              text=True, timeout=30, env=env)
+    assert "Your place is kept" in play_("\n1\nq\n").stdout
+    left = play_("")  # end of input at "Resume where you left off?"
+    assert "Resume where you left off" in left.stdout
+    assert "Goodbye. Your saved game is untouched; vignettes play resumes it." in " ".join(left.stdout.split())
+    assert "Scene 2 of" in play_("y\nq\n").stdout  # and so it is

@@ -130,8 +130,14 @@ def run(args, out, err, interactive: bool, stdin=None) -> str:
         if script is not None and outcome == EOF:
             err.write(f"vignettes: the --choices answers ran out before the story's end "
                       f"(scene '{session.state.scene}')\n")
+        if kept:
+            farewell = f"Goodbye. Your place is kept; {command} resumes it."
+        elif session.untouched():
+            farewell = f"Goodbye. Your saved game is untouched; {command} resumes it."
+        else:
+            farewell = "Goodbye."
         try:
-            ui.say("Goodbye." + (f" Your place is kept; {command} resumes it." if kept else ""))
+            ui.say(farewell)
         except OSError:  # the terminal hung up: nobody is there to read it
             pass
     if outcome == STRANDED:

@@ -227,6 +227,17 @@ class Session:
             self.ui.say(f"It could not be moved aside, so it stays in {self.folder.slot_path(self.slot)}, and this "
                         "game will not be saved over it: your place cannot be kept this time.")
 
+    def untouched(self) -> bool:
+        """Whether the slot still holds an unfinished game this session never played on (the reader
+        left at the resume question, say): it is kept, and resuming it still works."""
+        if self.folder is None or self.blocked or self.state.answers:
+            return False
+        try:
+            data = self.folder.read(self.slot)
+        except EngineError:
+            return False
+        return isinstance(data, dict) and bool(data.get("answers")) and not self._finished()
+
     def _finished(self) -> bool:
         """Whether the slot holds a game played to its end: nothing to keep, nothing to resume."""
         try:
