@@ -93,18 +93,39 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def read_confined(path: Path, root: Path, display: str) -> tuple[Optional[str], list[Diagnostic]]:
+_READ = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _read_regular(path: Path, flags: int, same: Optional[tuple[int, int]] = None) -> tuple[os.stat_result, Optional[bytes]]:
+    """Open, then read only a regular file (given `same`, only that very file): a FIFO or device is never read."""
+    with os.fdopen(os.open(path, flags), "rb") as f:
+        now = os.fstat(f.fileno())
+        regular = stat.S_ISREG(now.st_mode) and (same is None or (now.st_dev, now.st_ino) == same)
+        return now, f.read(loader.MAX_FILE_BYTES + 1) if regular else None
+
+
+def read_confined(path: Path, root: Path, display: str, listed: bool = False) -> tuple[Optional[str], list[Diagnostic]]:
     """Read one file of a story folder, refusing what is not the folder's own regular file.
 
     A link that resolves outside `root` (an absolute, resolved folder) is
     refused before it is opened; a FIFO, device or folder is never opened,
     so nothing can hang or leak. The opened file is checked again, so a swap
-    between the check and the open is caught too.
+    between the check and the open is caught too. A file the folder listing
+    showed as a regular file, not a link (`listed`), is inside the folder:
+    it is opened without resolving its path (`O_NOFOLLOW`, then the same
+    check), and anything that changed since the listing takes the careful way.
     """
     def unreadable(e: OSError):
         return None, [Diagnostic(display, 0, 0, "E001", f"cannot read file: {e.strerror or e}", ERROR,
                                  "check the path and its permissions")]
 
+    if listed:
+        try:
+            _, raw = _read_regular(path, _READ | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            raw = None
+        if raw is not None:
+            return loader.decode(display, raw)
     try:
         real = path.resolve(strict=True)
         st = os.stat(real)
@@ -120,33 +141,11 @@ def read_confined(path: Path, root: Path, display: str) -> tuple[Optional[str], 
     if not stat.S_ISREG(st.st_mode):
         return None, [not_a_file(display, _kind(st.st_mode))]
     try:
-        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        now, raw = _read_regular(real, _READ, (st.st_dev, st.st_ino))
     except OSError as e:
         return unreadable(e)
-    with os.fdopen(fd, "rb") as f:
-        now = os.fstat(f.fileno())
-        if not stat.S_ISREG(now.st_mode) or (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
-            return None, [not_a_file(display, _kind(now.st_mode))]
-        raw = f.read(loader.MAX_FILE_BYTES + 1)
-    return loader.decode(display, raw)
-
-
-def _read_listed(path: Path, display: str) -> Optional[tuple[Optional[str], list[Diagnostic]]]:
-    """The quick way to read a file the folder listing showed as a regular file, not a link.
-
-    Such a file is inside the folder, so nothing needs resolving; `O_NOFOLLOW`
-    and the check on the opened file catch a swap since the listing. None:
-    something changed, so `read_confined` looks at it properly.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-            return None
-        raw = f.read(loader.MAX_FILE_BYTES + 1)
+    if raw is None:
+        return None, [not_a_file(display, _kind(now.st_mode))]
     return loader.decode(display, raw)
 
 
@@ -180,11 +179,7 @@ class _Disk:
         return None  # saves on disk are replayed only when asked (`validate --saves DIR`)
 
     def read(self, name: str, display: str) -> tuple[Optional[str], list[Diagnostic]]:
-        if name in self.plain:
-            text = _read_listed(self.folder / name, display)
-            if text is not None:
-                return text
-        return read_confined(self.folder / name, self.root, display)
+        return read_confined(self.folder / name, self.root, display, listed=name in self.plain)
 
 
 class _Memory:
