@@ -232,19 +232,21 @@ class Session:
         left at the resume question, say): it is kept, and resuming it still works."""
         if self.folder is None or self.blocked or self.state.answers:
             return False
-        try:
-            data = self.folder.read(self.slot)
-        except EngineError:
-            return False
-        return isinstance(data, dict) and bool(data.get("answers")) and not self._finished()
+        saved = self._saved()
+        return saved is not None and bool(saved.answers) and not runtime.view(self.story, saved).is_ending
 
     def _finished(self) -> bool:
         """Whether the slot holds a game played to its end: nothing to keep, nothing to resume."""
+        saved = self._saved()
+        return saved is not None and runtime.view(self.story, saved).is_ending
+
+    def _saved(self) -> Optional[runtime.State]:
+        """The slot's game as it would be resumed; None when there is none, or it cannot be read or replayed."""
         try:
             data = self.folder.read(self.slot)
-            return data is not None and runtime.view(self.story, runtime.from_dict(self.story, data)).is_ending
+            return runtime.from_dict(self.story, data) if data is not None else None
         except EngineError:
-            return False
+            return None
 
     def _keep_previous(self) -> None:
         """A new game must not overwrite the old one at its first step: keep it under another slot."""
